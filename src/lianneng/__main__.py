@@ -1,0 +1,5 @@
+import sys
+
+from lianneng.cli import main
+
+sys.exit(main())

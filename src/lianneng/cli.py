@@ -1,0 +1,186 @@
+"""The command line. Each command is thin: parse options, call the core, report, return a code.
+
+Heavy modules are imported inside the commands so that `lianneng --help` starts fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from lianneng import __version__
+from lianneng.errors import ConfigError, Exit, LiannengError, UsageError
+
+app = typer.Typer(
+    name="lianneng",
+    help="廉能:把廉政风险防控登记册当作代码来管理。Integrity-risk registers kept as code.",
+    no_args_is_help=True,
+    add_completion=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+
+
+class Format(str, Enum):
+    text = "text"
+    parsable = "parsable"
+    github = "github"
+    json = "json"
+    sarif = "sarif"
+
+
+class Lang(str, Enum):
+    zh = "zh"
+    en = "en"
+
+
+RegisterDir = Annotated[
+    Optional[Path],  # noqa: UP045 - typer reads the annotation at run time
+    typer.Argument(help="登记册目录(含 lianneng.yaml);默认从当前目录向上查找。",
+                   show_default=False),
+]
+LangOption = Annotated[
+    Optional[Lang],  # noqa: UP045
+    typer.Option("--lang", help="提示语言 zh|en;默认取登记册的 locale 设置。"),
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"lianneng {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="显示版本并退出。")] = False,
+) -> None:
+    """廉能 lianneng."""
+
+
+def find_root(directory: Path | None) -> Path:
+    from lianneng.source.records import find_register
+
+    if directory is not None:
+        if not (directory / "lianneng.yaml").is_file():
+            raise UsageError(f"{directory}: 不是登记册目录(没有 lianneng.yaml)/ "
+                             "not a register (no lianneng.yaml)")
+        return directory.resolve()
+    found = find_register(Path.cwd())
+    if found is None:
+        raise UsageError("在当前目录及其上级目录中找不到 lianneng.yaml / "
+                         "no lianneng.yaml in this directory or any parent")
+    return found
+
+
+def _lang(option: Lang | None, configured: str | None = None) -> str:
+    if option is not None:
+        return option.value
+    return os.environ.get("LIANNENG_LANG") or configured or "zh"
+
+
+@app.command()
+def validate(
+    directory: RegisterDir = None,
+    output_format: Annotated[Format, typer.Option("--format", "-f", help="输出格式。")] = Format.text,
+    strict: Annotated[bool, typer.Option("--strict", help="警告也视为失败(退出码 1)。")] = False,
+    lang: LangOption = None,
+) -> int:
+    """检查登记册:语法、字段、引用与完整性。Check a register: syntax, fields, references, completeness."""
+    from lianneng.pipeline import check_register
+    from lianneng.problems import Severity
+    from lianneng.report import REPORTERS, Report
+
+    root = find_root(directory)
+    try:
+        checked = check_register(root)
+    except ConfigError as exc:
+        report = Report(exc.problems, _lang(lang))
+        REPORTERS[output_format.value](report, sys.stdout)
+        return Exit.USAGE
+    register = checked.register
+    report = Report(checked.problems, _lang(lang, register.config.locale),
+                    files=len(checked.sources.files), records=len(register.all_records()))
+    REPORTERS[output_format.value](report, sys.stdout)
+    worst = Severity.WARNING if strict else Severity.ERROR
+    return Exit.PROBLEMS if any(p.severity >= worst for p in checked.problems) else Exit.OK
+
+
+@app.command()
+def schema(
+    out: Annotated[Path, typer.Option("--out", "-o", help="写入 JSON Schema 的目录。")] = Path(
+        "schemas"),
+    check: Annotated[bool, typer.Option("--check", help="只检查是否过期,不写入。")] = False,
+) -> int:
+    """为每类记录写出 JSON Schema(供编辑器补全与校验)。Write one JSON Schema per kind."""
+    from lianneng.schemas import stale_schemas, write_schemas
+
+    if check:
+        stale = stale_schemas(out)
+        for name in stale:
+            print(f"{out / name}: 已过期,请运行 lianneng schema / stale, run lianneng schema")
+        return Exit.PROBLEMS if stale else Exit.OK
+    for path in write_schemas(out):
+        print(path)
+    return Exit.OK
+
+
+@app.command()
+def init(
+    directory: Annotated[Path, typer.Argument(help="新登记册的目录。")],
+    name: Annotated[str, typer.Option("--name", help="单位名称。")] = "示例单位",
+    code: Annotated[str, typer.Option("--code", help="单位代码。")] = "DEMO",
+    force: Annotated[bool, typer.Option("--force", help="目录非空时也写入(不覆盖已有文件)。")] = False,
+) -> int:
+    """新建一个可以通过检查的小登记册。Create a small register that validates clean."""
+    from lianneng.scaffold import create_register
+
+    for path in create_register(directory, unit_name=name, unit_code=code, force=force):
+        print(path)
+    return Exit.OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; the one place where outcomes become exit codes."""
+    command = typer.main.get_command(app)
+    try:
+        result = command.main(args=argv, prog_name="lianneng", standalone_mode=False)
+    except typer.TyperException as exc:  # usage errors, including "no arguments: here is help"
+        show = getattr(exc, "show", None)
+        if show is not None:
+            show()
+        else:
+            print(f"lianneng: {exc}", file=sys.stderr)
+        return Exit.USAGE
+    except typer.Abort:
+        return Exit.INTERRUPTED
+    except LiannengError as exc:
+        print(f"lianneng: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return Exit.INTERRUPTED
+    except Exception as exc:  # the boundary: a bug must not print a traceback at the user
+        return _internal_error(exc)
+    return int(result) if isinstance(result, int) else Exit.OK
+
+
+def _internal_error(exc: BaseException) -> int:
+    import tempfile
+    import traceback
+
+    trace = "".join(traceback.format_exception(exc))
+    if os.environ.get("LIANNENG_DEBUG"):
+        sys.stderr.write(trace)
+        return Exit.INTERNAL
+    with tempfile.NamedTemporaryFile("w", prefix="lianneng-crash-", suffix=".txt",
+                                     delete=False, encoding="utf-8") as log:
+        log.write(trace)
+    print(f"lianneng: 内部错误 / internal error: {type(exc).__name__}. "
+          f"详情已写入 / details in {log.name}", file=sys.stderr)
+    return Exit.INTERNAL

@@ -1,0 +1,94 @@
+"""The stages of a run, top to bottom: load → validate → resolve references → check.
+
+Nothing here prints; every stage adds located problems and the caller decides how to report them.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+
+from lianneng.check.completeness import check_completeness
+from lianneng.check.markdown import check_markdown
+from lianneng.check.references import check_references
+from lianneng.check.schema import build_records, validate
+from lianneng.check.tables import check_tables
+from lianneng.errors import ConfigError
+from lianneng.messages import problem_codes
+from lianneng.model.config import CONFIG_FILE, DEFAULT_TABLES, Config
+from lianneng.problems import Problem, Severity, msg
+from lianneng.register import Register
+from lianneng.source.files import Sources, display_root
+from lianneng.source.records import read_documents, read_records
+
+
+@dataclass
+class Checked:
+    register: Register
+    problems: list[Problem]
+    sources: Sources
+
+
+def check_register(root: Path) -> Checked:
+    sources = Sources(root, display_root(root))
+    config = load_config(sources)
+    raw, problems = read_records(sources, config.exclude)
+    records, schema_problems = build_records(raw, sources)
+    problems += schema_problems
+    register = Register(root, config, records)
+    register.broken_ids = {str(item.data["id"]) for item in raw
+                           if isinstance(item.data.get("id"), str)} - set(register.ids)
+    problems += check_references(register, sources)
+    problems += check_tables(register, sources)
+    problems += check_completeness(register, sources)
+    problems += check_markdown(register, sources)
+    return Checked(register, apply_settings(problems, config.checks), sources)
+
+
+def load_config(sources: Sources) -> Config:
+    """`lianneng.yaml`, checked; any error in it stops the run (exit 2) with located problems."""
+    problems: list[Problem] = []
+    documents = read_documents(sources, CONFIG_FILE, problems)
+    config = None
+    if documents is not None:
+        data = documents[0] if documents else {}
+        config = validate(Config, data, sources, CONFIG_FILE, (0,), problems)
+    if config is not None:
+        problems += _config_keys(config, sources)
+    if config is None or any(p.severity is Severity.ERROR for p in problems):
+        raise ConfigError(sorted(problems))
+    return config
+
+
+def _config_keys(config: Config, sources: Sources) -> list[Problem]:
+    problems = []
+    codes = problem_codes()
+    for code in config.checks:
+        if code not in codes:
+            close = difflib.get_close_matches(code, codes, n=1)
+            hint = msg("hint.didyoumean", suggestion=close[0]) if close else msg("hint.none")
+            problems.append(sources.problem(CONFIG_FILE, (0, "checks", code),
+                                            msg("K002", code=code, hint=hint), key=True))
+    for name in config.tables:
+        if name not in DEFAULT_TABLES:
+            close = difflib.get_close_matches(name, list(DEFAULT_TABLES), n=1)
+            hint = msg("hint.didyoumean", suggestion=close[0]) if close else msg("hint.none")
+            problems.append(sources.problem(CONFIG_FILE, (0, "tables", name),
+                                            msg("S003", field=name, hint=hint), key=True))
+    return problems
+
+
+def apply_settings(problems: list[Problem], checks: dict[str, str]) -> list[Problem]:
+    """Severities as the register configures them; checks set to `off` are dropped."""
+    result = []
+    for problem in problems:
+        setting = checks.get(problem.code)
+        if setting == "off":
+            continue
+        severity = Severity.parse(setting) if setting else None
+        if severity is not None and severity is not problem.severity:
+            problem = Problem(problem.path, problem.line, problem.column, severity, problem.code,
+                              problem.message)
+        result.append(problem)
+    return sorted(set(result))

@@ -1,0 +1,114 @@
+"""The register's files: which ones hold records, their text, and where a problem is in them."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lianneng.messages import default_severity
+from lianneng.problems import Message, Problem
+from lianneng.source.yamldoc import KeyPath, Locator
+
+RECORD_SUFFIXES = (".yaml", ".yml", ".md")
+# Folders of a register that hold other things than records.
+NOT_RECORDS = {"policy", "templates", "schemas", "node_modules", "_site", "site", "public"}
+
+
+@dataclass
+class SourceFile:
+    rel: str  # register-relative POSIX path
+    display: str  # the path as reported to the user
+    yaml: str = ""  # the YAML part: the whole file, or a Markdown file's front matter
+    yaml_first_line: int = 1
+    body: str | None = None  # a Markdown record's body
+    body_first_line: int = 0
+    _locator: Locator | None = field(default=None, repr=False)
+
+    def locate(self, path: KeyPath, *, key: bool = False) -> tuple[int, int]:
+        if self._locator is None:
+            self._locator = Locator(self.yaml)
+        found = self._locator.find(path, key=key)
+        if found is None:
+            return self.yaml_first_line, 1
+        return found[0] + self.yaml_first_line - 1, found[1]
+
+
+@dataclass
+class Sources:
+    """Every file read in one run, by register-relative path; makes located problems."""
+
+    root: Path
+    display_root: str
+    files: dict[str, SourceFile] = field(default_factory=dict)
+
+    def add(self, rel: str) -> SourceFile:
+        source = SourceFile(rel, self.display(rel))
+        self.files[rel] = source
+        return source
+
+    def display(self, rel: str) -> str:
+        return rel if self.display_root in ("", ".") else f"{self.display_root}/{rel}"
+
+    def problem(self, rel: str, path: KeyPath, message: Message, *, key: bool = False) -> Problem:
+        source = self.files.get(rel) or self.add(rel)
+        line, column = source.locate(path, key=key)
+        return self.at(rel, line, column, message)
+
+    def at(self, rel: str, line: int, column: int, message: Message) -> Problem:
+        source = self.files.get(rel) or self.add(rel)
+        return Problem(source.display, line, column, default_severity(message.code),
+                       message.code, message)
+
+    def position(self, rel: str, path: KeyPath) -> str:
+        """`path:line` of a place, for messages that point elsewhere ("first defined at …")."""
+        line, _ = self.files[rel].locate(path)
+        return f"{self.files[rel].display}:{line}"
+
+
+def display_root(root: Path) -> str:
+    try:
+        relative = os.path.relpath(root, Path.cwd())
+    except ValueError:  # another drive on Windows
+        return root.as_posix()
+    return Path(relative).as_posix() if not relative.startswith("..") else root.as_posix()
+
+
+def record_files(root: Path, exclude: list[str]) -> Iterator[str]:
+    """Register-relative paths of the files that may hold records, in a stable order."""
+    for dirpath, dirnames, filenames in os.walk(root):
+        rel_dir = Path(dirpath).relative_to(root).as_posix()
+        at_top = rel_dir == "."
+        dirnames[:] = sorted(
+            name for name in dirnames
+            if not name.startswith((".", "_")) and not (at_top and name in NOT_RECORDS)
+            and not _excluded(_join(rel_dir, name), exclude)
+        )
+        for name in sorted(filenames):
+            rel = _join(rel_dir, name)
+            if name.startswith(".") or not name.endswith(RECORD_SUFFIXES):
+                continue
+            if at_top and name in ("lianneng.yaml", ".pre-commit-hooks.yaml"):
+                continue
+            if not _excluded(rel, exclude):
+                yield rel
+
+
+def _join(rel_dir: str, name: str) -> str:
+    return name if rel_dir == "." else f"{rel_dir}/{name}"
+
+
+def _excluded(rel: str, patterns: list[str]) -> bool:
+    return any(fnmatch.fnmatch(rel, pattern) or fnmatch.fnmatch(rel, pattern.rstrip("/") + "/*")
+               for pattern in patterns)
+
+
+def inside(root: Path, path: Path) -> bool:
+    """Whether `path`, links resolved, lies inside the register."""
+    try:
+        path.resolve().relative_to(root.resolve())
+    except (ValueError, OSError):
+        return False
+    return True

@@ -1,0 +1,83 @@
+"""Reading a file's bytes into text, refusing what would be misread.
+
+Registers are edited on Windows machines where GBK and UTF-16 are common defaults; a YAML parser
+given such bytes reports a wrong character at a wrong place, so the encoding is checked first.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from lianneng.problems import Message, msg
+
+MAX_FILE_BYTES = 10 * 1024 * 1024
+
+_BOMS = (
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\xfe\xff", "UTF-16"),
+    (b"\xff\xfe", "UTF-16"),
+)
+
+
+@dataclass(frozen=True)
+class TextFault:
+    """Why a file has no text, and where (1-based)."""
+
+    line: int
+    column: int
+    message: Message
+
+
+def read_text(path: Path, *, limit: int = MAX_FILE_BYTES) -> str | TextFault:
+    try:
+        size = os.stat(path).st_size
+        if size > limit:
+            return TextFault(1, 1, msg("F003", size=size, limit=limit))
+        data = path.read_bytes()
+    except OSError as exc:
+        return TextFault(1, 1, msg("F014", detail=exc.strerror or type(exc).__name__))
+    return decode(data)
+
+
+def decode(data: bytes) -> str | TextFault:
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            return TextFault(1, 1, msg("F002", encoding=name))
+    if b"\x00" in data[:64] and _looks_utf16(data):
+        return TextFault(1, 1, msg("F002", encoding="UTF-16"))
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, column = _position(data, exc.start)
+        guess = _guess_encoding(data)
+        hint = msg("hint.encoding", guess=guess) if guess else msg("hint.none")
+        return TextFault(
+            line, column, msg("F001", offset=exc.start, byte=f"{data[exc.start]:02X}", hint=hint)
+        )
+
+
+def _looks_utf16(data: bytes) -> bool:
+    sample = data[:256]
+    return sample.count(b"\x00") * 3 >= len(sample)
+
+
+def _guess_encoding(data: bytes) -> str | None:
+    for codec, name in (("gb18030", "GBK/GB18030"), ("big5", "Big5")):
+        try:
+            data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        return name
+    return None
+
+
+def _position(data: bytes, offset: int) -> tuple[int, int]:
+    line_start = data.rfind(b"\n", 0, offset) + 1
+    line = data.count(b"\n", 0, offset) + 1
+    column = len(data[line_start:offset].decode("utf-8", errors="replace")) + 1
+    return line, column

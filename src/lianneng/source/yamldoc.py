@@ -1,0 +1,256 @@
+"""YAML text → plain data, with every hazard turned into a located problem.
+
+Design (see YAML-FACTS): the composer refuses aliases, explicit tags and deep nesting before any
+data is built; every plain scalar stays a string (nulls aside) so the pydantic models decide types
+and bad values get a position; duplicate keys are found while walking. Positions are not kept for
+the data: a problem's position is found later by composing that one file again (`locate`), so the
+fast path never pays for it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.composer import Composer
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import AliasEvent
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from lianneng.problems import Message, bilingual, msg
+
+MAX_DEPTH = 64
+NULL_TAG = "tag:yaml.org,2002:null"
+_STANDARD_TAG = re.compile(r"^tag:yaml\.org,2002:(str|int|float|bool|null|map|seq|timestamp)$")
+
+KeyPath = tuple[int | str, ...]
+
+
+@dataclass(frozen=True)
+class YamlFault:
+    line: int  # 1-based, relative to the YAML text
+    column: int
+    message: Message
+
+
+@dataclass
+class Parsed:
+    documents: list[Any] = field(default_factory=list)
+    faults: list[YamlFault] = field(default_factory=list)
+
+
+class _Refused(MarkedYAMLError):
+    def __init__(self, message: Message, mark: Any) -> None:
+        super().__init__(problem=message.code, problem_mark=mark)
+        self.message = message
+
+
+class _GuardedComposer(Composer):  # type: ignore[misc]
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.parser.peek_event()
+        if isinstance(event, AliasEvent):
+            raise _Refused(msg("F009", name=event.anchor), event.start_mark)
+        tag = getattr(event, "ctag", None)
+        if tag is not None and str(tag) not in ("!", "") and not _STANDARD_TAG.match(str(tag)):
+            raise _Refused(msg("F011", tag=str(tag)), event.start_mark)
+        if self.depth >= MAX_DEPTH:
+            raise _Refused(msg("F010", limit=MAX_DEPTH), event.start_mark)
+        return super().compose_node(parent, index)
+
+
+def _yaml() -> YAML:
+    yaml = YAML(typ="safe", pure=True)
+    yaml.Composer = _GuardedComposer
+    return yaml
+
+
+def compose(text: str) -> list[Node]:
+    """All documents of `text` as nodes; raises YAMLError (or a stray Python error) on bad input."""
+    return [node for node in _yaml().compose_all(text) if node is not None]
+
+
+# ── the fast path: text → data ─────────────────────────────────────────────────────────────
+
+
+def parse(text: str) -> Parsed:
+    result = Parsed()
+    try:
+        nodes = compose(text)
+    except _Refused as exc:
+        result.faults.append(_fault_at(exc.problem_mark, exc.message))
+        return result
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        detail = _describe(exc)
+        result.faults.extend(_typing_faults(text, before=(mark.line + 1) if mark else None))
+        tab_line = _tab_line(text, mark.line if mark else None)
+        if tab_line is not None:
+            column = text.splitlines()[tab_line - 1].index("\t") + 1
+            result.faults.append(YamlFault(tab_line, column, msg("F006")))
+        else:
+            result.faults.append(_fault_at(mark, msg("F004", detail=detail, hint=msg("hint.none"))))
+        return result
+    except (YAMLError, ValueError, IndexError, TypeError, RecursionError) as exc:
+        result.faults.append(YamlFault(1, 1, msg("F004", detail=str(exc)[:200] or
+                                                 type(exc).__name__, hint=msg("hint.none"))))
+        return result
+    block_lines = _content_lines(nodes)
+    result.faults.extend(f for f in _typing_faults(text) if f.line not in block_lines)
+    for node in nodes:
+        result.documents.append(_to_data(node, result.faults))
+    return result
+
+
+def _to_data(node: Node, faults: list[YamlFault]) -> Any:
+    if isinstance(node, ScalarNode):
+        if node.style is None and str(node.tag) == NULL_TAG:
+            return None
+        return node.value
+    if isinstance(node, SequenceNode):
+        return [_to_data(item, faults) for item in node.value]
+    if isinstance(node, MappingNode):
+        data: dict[str, Any] = {}
+        first_line: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode) or key_node.value is None:
+                faults.append(_fault_at(key_node.start_mark, msg("F012")))
+                continue
+            key = key_node.value
+            if key in data:
+                faults.append(
+                    _fault_at(key_node.start_mark,
+                              msg("F005", key=key, first_line=first_line[key]))
+                )
+                continue
+            first_line[key] = key_node.start_mark.line + 1
+            data[key] = _to_data(value_node, faults)
+        return data
+    return None
+
+
+# ── Chinese typing mistakes and tabs ───────────────────────────────────────────────────────
+
+# An ASCII key (our schema's keys are identifiers) followed by a full-width colon.
+_FULLWIDTH_COLON = re.compile(r"^[ ]*(?:-[ ]+)?([A-Za-z_][A-Za-z0-9_]*)[ ]*：")
+_FULLWIDTH_INDENT = re.compile(r"^[ ]*\u3000")
+_TAB_INDENT = re.compile(r"^[ ]*\t")
+
+
+def _typing_faults(text: str, before: int | None = None) -> Iterator[YamlFault]:
+    """Typing mistakes on lines up to `before` (all lines when None), by line number."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if before is not None and number > before:
+            break
+        if match := _FULLWIDTH_COLON.match(line):
+            yield YamlFault(number, line.index("：") + 1, msg("F007", key=match.group(1)))
+        if _FULLWIDTH_INDENT.match(line):
+            yield YamlFault(number, line.index("\u3000") + 1, msg("F008"))
+
+
+def _tab_line(text: str, error_line: int | None) -> int | None:
+    """The 1-based line, at or just before a syntax error, that indents with a tab."""
+    lines = text.splitlines()
+    if error_line is None:
+        return None
+    for number in range(min(error_line, len(lines) - 1), max(error_line - 3, -1), -1):
+        if _TAB_INDENT.match(lines[number]):
+            return number + 1
+    return None
+
+
+def _content_lines(nodes: Sequence[Node]) -> set[int]:
+    """Lines that belong to block or quoted scalars (prose: full-width text is content there)."""
+    lines: set[int] = set()
+    stack = list(nodes)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ScalarNode):
+            if node.style is not None and node.end_mark is not None:
+                lines.update(range(node.start_mark.line + 2, node.end_mark.line + 2))
+        elif isinstance(node, SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, MappingNode):
+            for _key, value in node.value:
+                stack.append(value)
+    return lines
+
+
+_ZH_PROBLEMS = {
+    "could not find expected ':'": "缺少 ':'",
+    "mapping values are not allowed here": "此处不能出现键值对(缩进可能有误,或值中含有 ': ' 需加引号)",
+    "found character '\\t' that cannot start any token": "制表符不能用于缩进",
+    "found unexpected end of stream": "文件意外结束(引号或括号没有闭合)",
+    "did not find expected key": "缩进不一致,找不到预期的键",
+    "did not find expected '-' indicator": "缩进不一致,找不到预期的 '-'",
+    "found undefined alias": "未定义的别名",
+}
+
+
+def _describe(exc: MarkedYAMLError) -> str | Message:
+    problem = str(exc.problem or exc.context or "").strip()
+    zh = _ZH_PROBLEMS.get(problem)
+    if zh is None:
+        for key, value in _ZH_PROBLEMS.items():
+            if problem.startswith(key):
+                zh = value
+                break
+    if zh is None:
+        return problem
+    return bilingual(zh, problem)
+
+
+def _fault_at(mark: Any, message: Message) -> YamlFault:
+    if mark is None:
+        return YamlFault(1, 1, message)
+    return YamlFault(mark.line + 1, mark.column + 1, message)
+
+
+# ── the slow path: where is this key? ──────────────────────────────────────────────────────
+
+
+class Locator:
+    """Finds positions in one file's YAML; composed once, on the first question."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._nodes: list[Node] | None = None
+
+    def find(self, path: KeyPath, *, key: bool = False) -> tuple[int, int] | None:
+        if self._nodes is None:
+            try:
+                self._nodes = compose(self._text)
+            except (YAMLError, ValueError, IndexError, TypeError, RecursionError):
+                self._nodes = []
+        return _walk(self._nodes, path, key)
+
+
+def _walk(nodes: list[Node], path: KeyPath, key: bool) -> tuple[int, int] | None:
+    """1-based (line, column) of the value at `path` (document index first), or of its key.
+
+    Walks as far as the path exists, so a missing field points at the record that lacks it.
+    """
+    if not path or not isinstance(path[0], int) or path[0] >= len(nodes):
+        return None
+    node: Node = nodes[path[0]]
+    mark = node.start_mark
+    last = len(path) - 1
+    for index, step in enumerate(path[1:], start=1):
+        found = _child(node, step)
+        if found is None:
+            break
+        key_node, node = found
+        mark = key_node.start_mark if key and index == last and key_node else node.start_mark
+    return mark.line + 1, mark.column + 1
+
+
+def _child(node: Node, step: int | str) -> tuple[Node | None, Node] | None:
+    if isinstance(node, SequenceNode) and isinstance(step, int):
+        return (None, node.value[step]) if 0 <= step < len(node.value) else None
+    if isinstance(node, MappingNode):
+        for key_node, value_node in node.value:
+            if isinstance(key_node, ScalarNode) and key_node.value == str(step):
+                return key_node, value_node
+    return None
