@@ -146,6 +146,83 @@ def init(
     return Exit.OK
 
 
+class GradeFormat(str, Enum):
+    table = "table"
+    json = "json"
+    parsable = "parsable"
+    github = "github"
+
+
+@app.command()
+def grade(
+    directory: RegisterDir = None,
+    output_format: Annotated[GradeFormat, typer.Option("--format", "-f", help="输出格式。")] = (
+        GradeFormat.table),
+    explain: Annotated[Optional[str], typer.Option(  # noqa: UP045
+        "--explain", help="逐步说明一个风险点(或岗位、部门)的评级。", metavar="ID")] = None,
+    write: Annotated[bool, typer.Option("--write", help="把算出的等级写入文件(只改等级行)。")] = False,
+    check: Annotated[bool, typer.Option("--check", help="登记的等级与算出的不一致时退出码为 1。")] = False,
+    policy: Annotated[Optional[str], typer.Option(  # noqa: UP045
+        "--policy", help="改用此评级办法(文件路径或 builtin:名称)。")] = None,
+    preview: Annotated[bool, typer.Option(
+        "--preview", help="与 --policy 同用:列出哪些等级会改变,不写入。")] = False,
+    lang: LangOption = None,
+) -> int:
+    """按评级办法为风险点定级,并说明理由。Grade risk points by the register's policy."""
+    from lianneng.console import stdout
+    from lianneng.commands import grade as commands
+
+    root = find_root(directory)
+    if preview and policy is None:
+        raise UsageError("--preview 需要与 --policy 同用 / --preview goes with --policy")
+    if sum((write, check, preview, explain is not None)) > 1:
+        raise UsageError("--write、--check、--preview、--explain 只能选一个 / choose one of them")
+    try:
+        checked = commands.checked_with_policy(root, policy)
+    except ConfigError as exc:
+        from lianneng.report import REPORTERS, Report
+
+        REPORTERS["parsable"](Report(exc.problems, _lang(lang)), sys.stdout)
+        return Exit.USAGE
+    language = _lang(lang, checked.register.config.locale)
+    console = stdout()
+    if preview:
+        return commands.preview(root, checked, console, language)
+    if explain is not None:
+        return commands.explain(checked, explain, console, language)
+    if write:
+        return commands.write(checked, console, language)
+    if check:
+        return commands.check(checked, output_format.value, language)
+    return commands.show(checked, output_format.value, console, language)
+
+
+policy_app = typer.Typer(help="评级办法:列出内置办法、运行测试用例。Grading policies.",
+                         no_args_is_help=True)
+app.add_typer(policy_app, name="policy")
+
+
+@policy_app.command("test")
+def policy_test(
+    directory: RegisterDir = None,
+    builtin: Annotated[bool, typer.Option("--builtin", help="测试全部内置评级办法。")] = False,
+    lang: LangOption = None,
+) -> int:
+    """运行评级办法自带的测试用例。Run a policy's test cases."""
+    from lianneng.commands import policy
+
+    root = None if builtin else find_root(directory)
+    return policy.test(root, _lang(lang))
+
+
+@policy_app.command("list")
+def policy_list() -> int:
+    """列出内置评级办法。List the built-in policies."""
+    from lianneng.commands import policy
+
+    return policy.show_list()
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; the one place where outcomes become exit codes."""
     command = typer.main.get_command(app)

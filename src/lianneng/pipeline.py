@@ -1,4 +1,4 @@
-"""The stages of a run, top to bottom: load → validate → resolve references → check.
+"""The stages of a run, top to bottom: load → validate → resolve references → check → grade.
 
 Nothing here prints; every stage adds located problems and the caller decides how to report them.
 """
@@ -6,7 +6,7 @@ Nothing here prints; every stage adds located problems and the caller decides ho
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from lianneng.check.completeness import check_completeness
@@ -15,6 +15,9 @@ from lianneng.check.references import check_references
 from lianneng.check.schema import build_records, validate
 from lianneng.check.tables import check_tables
 from lianneng.errors import ConfigError
+from lianneng.grading.base import Grade
+from lianneng.grading.checks import check_grades
+from lianneng.grading.engine import LoadedPolicy, grade_all, load_policy
 from lianneng.messages import problem_codes
 from lianneng.model.config import CONFIG_FILE, DEFAULT_TABLES, Config
 from lianneng.problems import Problem, Severity, msg
@@ -28,11 +31,16 @@ class Checked:
     register: Register
     problems: list[Problem]
     sources: Sources
+    policy: LoadedPolicy | None = None
+    grades: dict[str, Grade] = field(default_factory=dict)
 
 
-def check_register(root: Path) -> Checked:
+def check_register(root: Path, *, policy: str | None = None) -> Checked:
+    """Read and check the register at `root`, graded by its policy (or by `policy` instead)."""
     sources = Sources(root, display_root(root))
     config = load_config(sources)
+    reference = policy or config.policy
+    loaded = load_policy(sources, reference) if reference else None
     raw, problems = read_records(sources, config.exclude)
     records, schema_problems = build_records(raw, sources)
     problems += schema_problems
@@ -43,7 +51,12 @@ def check_register(root: Path) -> Checked:
     problems += check_tables(register, sources)
     problems += check_completeness(register, sources)
     problems += check_markdown(register, sources)
-    return Checked(register, apply_settings(problems, config.checks), sources)
+    grades: dict[str, Grade] = {}
+    if loaded is not None:
+        grades = grade_all(loaded.policy, register)
+        problems += loaded.warnings
+        problems += check_grades(register, loaded.policy, grades, sources)
+    return Checked(register, apply_settings(problems, config.checks), sources, loaded, grades)
 
 
 def load_config(sources: Sources) -> Config:

@@ -35,6 +35,7 @@ DEFAULT_TABLES: dict[str, Table] = {
     "warning_actions": ["提醒谈话", "谈话函询", "警示诫勉", "诫勉谈话", "责令纠错", "责令整改",
                         "预警通知"],
     "warning_statuses": ["已发出", "已关闭", "已升级"],
+    "post_roles": ["主要领导", "常务副职", "分管领导", "纪检监察", "部门负责人", "一般干部"],
 }
 
 TABLE_LABELS: dict[str, tuple[str, str]] = {
@@ -51,6 +52,7 @@ TABLE_LABELS: dict[str, tuple[str, str]] = {
     "signal_types": ("线索类型代码表", "signal type table"),
     "warning_actions": ("处置方式代码表", "warning action table"),
     "warning_statuses": ("预警状态代码表", "warning status table"),
+    "post_roles": ("岗位角色代码表", "post role table"),
 }
 
 

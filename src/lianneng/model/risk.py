@@ -53,6 +53,7 @@ class RiskPoint(Record):
     business_class: str | None = public("业务类别,如 行政许可类、行政处罚类", None)
     tags: list[str] = public("标记,如 三重一大", [])
     criteria: list[str] = filing("符合的评级标准条目(用于计数评级)", [])
+    attributes: dict[str, str] = filing("评级办法需要的其他要素,如 权力行使: 直接", {})
     scores: dict[str, float] = internal("评分(如 L、C),仅内部", {})
     level: str | None = public("风险等级(由 lianneng grade --write 写入)", None)
     override: Override | None = filing("人工确定等级及理由", None)

@@ -17,7 +17,7 @@ from lianneng.problems import Problem, Severity
 class Report:
     problems: list[Problem]
     lang: str
-    files: int = 0
+    files: int | None = None  # set by validate: the summary then says how much was read
     records: int = 0
     counts: Counter[Severity] = field(init=False)
 
@@ -49,7 +49,7 @@ def as_json(report: Report, out: IO[str]) -> None:
     document = {
         "tool": {"name": "lianneng", "version": __version__},
         "summary": {
-            "files": report.files,
+            "files": report.files or 0,
             "records": report.records,
             "errors": report.counts[Severity.ERROR],
             "warnings": report.counts[Severity.WARNING],
@@ -92,7 +92,6 @@ def sarif(report: Report, out: IO[str]) -> None:
         "version": "2.1.0",
         "runs": [{
             "tool": {"driver": {"name": "lianneng", "version": __version__,
-                                "informationUri": "https://example.invalid/lianneng",
                                 "rules": rules}},
             "results": results,
         }],

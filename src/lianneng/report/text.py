@@ -29,9 +29,12 @@ def write_text(report: Report, console: Console) -> None:
     errors = report.counts[Severity.ERROR]
     warnings = report.counts[Severity.WARNING]
     if report.lang == "en":
-        summary = (f"checked {report.files} files, {report.records} records: "
-                   f"{errors} errors, {warnings} warnings")
+        summary = f"{errors} errors, {warnings} warnings"
+        if report.files is not None:
+            summary = f"checked {report.files} files, {report.records} records: " + summary
     else:
-        summary = f"检查了 {report.files} 个文件、{report.records} 条记录:{errors} 个错误,{warnings} 个警告"
+        summary = f"{errors} 个错误,{warnings} 个警告"
+        if report.files is not None:
+            summary = f"检查了 {report.files} 个文件、{report.records} 条记录:" + summary
     style = "bold red" if errors else ("yellow" if warnings else "green")
     console.print(f"[{style}]{summary}[/]")

@@ -19,8 +19,9 @@ NOT_RECORDS = {"policy", "templates", "schemas", "node_modules", "_site", "site"
 
 @dataclass
 class SourceFile:
-    rel: str  # register-relative POSIX path
+    rel: str  # register-relative POSIX path (or a name such as builtin:three-levels)
     display: str  # the path as reported to the user
+    path: Path  # where the bytes are
     yaml: str = ""  # the YAML part: the whole file, or a Markdown file's front matter
     yaml_first_line: int = 1
     body: str | None = None  # a Markdown record's body
@@ -44,8 +45,8 @@ class Sources:
     display_root: str
     files: dict[str, SourceFile] = field(default_factory=dict)
 
-    def add(self, rel: str) -> SourceFile:
-        source = SourceFile(rel, self.display(rel))
+    def add(self, rel: str, *, path: Path | None = None, display: str | None = None) -> SourceFile:
+        source = SourceFile(rel, display or self.display(rel), path or self.root / rel)
         self.files[rel] = source
         return source
 

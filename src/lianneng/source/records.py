@@ -28,9 +28,9 @@ def read_documents(sources: Sources, rel: str, problems: list[Problem]) -> list[
 
     A Markdown file without front matter is documentation: it gives no documents and no problem.
     """
-    source = sources.add(rel)
-    path = sources.root / rel
-    if not inside(sources.root, path):
+    source = sources.files.get(rel) or sources.add(rel)
+    path = source.path
+    if path == sources.root / rel and not inside(sources.root, path):
         problems.append(sources.at(rel, 1, 1, msg("F014", detail="link leads outside the register")))
         return None
     text = read_text(path)
