@@ -146,6 +146,45 @@ def init(
     return Exit.OK
 
 
+class AudienceChoice(str, Enum):
+    public = "public"
+    filing = "filing"
+    internal = "internal"
+
+
+class OutputFormat(str, Enum):
+    md = "md"
+    html = "html"
+    xlsx = "xlsx"
+    docx = "docx"
+
+
+class Script(str, Enum):
+    simplified = "simplified"
+    traditional = "traditional"
+
+
+@app.command()
+def publish(
+    directory: RegisterDir = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="输出目录。")] = Path("_site"),
+    audience: Annotated[Optional[list[AudienceChoice]], typer.Option(  # noqa: UP045
+        "--audience", "-a", help="受众(可多次):public 社会公开、filing 报上级备案、internal 本单位内部;默认全部。")] = None,
+    output_format: Annotated[Optional[list[OutputFormat]], typer.Option(  # noqa: UP045
+        "--format", "-f", help="格式(可多次):md、html、xlsx、docx;默认全部。")] = None,
+    script: Annotated[Optional[Script], typer.Option(  # noqa: UP045
+        "--script", help="字形:simplified 简体、traditional 繁体;默认取登记册设置。")] = None,
+    lang: LangOption = None,
+) -> int:
+    """发布公开清单、台帐、表格和流程图。Publish disclosure lists, ledgers, forms and charts."""
+    from lianneng.commands import publish as command
+
+    root = find_root(directory)
+    return command.run(root, out, [a.value for a in audience or list(AudienceChoice)],
+                       [f.value for f in output_format or list(OutputFormat)],
+                       script.value if script else None, lang.value if lang else None)
+
+
 class GradeFormat(str, Enum):
     table = "table"
     json = "json"

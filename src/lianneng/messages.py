@@ -155,6 +155,8 @@ CATALOGUE: dict[str, Entry] = {
     "G009": Entry(E, "登记的等级为 {stored},按评级办法应为 {computed}({rule})",
                   "stored level is {stored}, the policy gives {computed} ({rule})",
                   "stored level differs"),
+    # ── templates ────────────────────────────────────────────────────────────────────────
+    "T001": Entry(E, "模板错误:{detail}", "template error: {detail}", "template error"),
     # ── configuration ────────────────────────────────────────────────────────────────────
     "K002": Entry(E, "未知的检查代码 '{code}'{hint}", "unknown check code '{code}'{hint}",
                   "unknown check code in settings"),

@@ -8,12 +8,16 @@ from pathlib import Path
 
 
 def write_atomic(path: Path, text: str) -> bool:
-    """Write `text` (UTF-8) to `path` unless it already holds exactly that; True if written.
+    """Write `text` (UTF-8) to `path` unless it already holds exactly that; True if written."""
+    return write_atomic_bytes(path, text.encode("utf-8"))
+
+
+def write_atomic_bytes(path: Path, data: bytes) -> bool:
+    """Write `data` to `path` unless it already holds exactly that; True if written.
 
     A temporary file in the same folder, fsynced, then renamed over the target (links resolved,
     mode kept), then the folder fsynced: the measured way to survive SIGKILL and power loss.
     """
-    data = text.encode("utf-8")
     target = path.resolve() if path.is_symlink() else path
     try:
         if target.read_bytes() == data:

@@ -82,6 +82,7 @@ class Config(Strict):
     checks: dict[str, Literal["error", "warning", "info", "off"]] = public(
         "检查项的严重程度,如 C004: error", {})
     exclude: list[str] = public("不作为记录读取的路径(glob),相对登记册目录", [])
+    forms: list[str] = public("另外发布的表格,如 form-000-1(附表1)、form-004-2(表2)、form-003", [])
 
     def table(self, name: str) -> Table:
         return self.tables.get(name, DEFAULT_TABLES[name])

@@ -1,0 +1,115 @@
+"""The register as one audience sees it: views of the visible records, names, levels, words."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from lianneng.grading.base import Grade
+from lianneng.grading.policy import Policy
+from lianneng.model.base import Record
+from lianneng.model.org import Post
+from lianneng.publish.audience import Audience, view, visible
+from lianneng.publish.labels import label
+from lianneng.register import Register
+
+View = dict[str, Any]
+
+
+@dataclass
+class Context:
+    register: Register
+    audience: Audience
+    lang: str
+    grades: dict[str, Grade] = field(default_factory=dict)
+    policy: Policy | None = None
+    _views: dict[str, View] = field(default_factory=dict, init=False)
+
+    def __post_init__(self) -> None:
+        for record in self.register.all_records():
+            if visible(record, self.audience) and record.id not in self._views:
+                self._views[record.id] = {"kind": record.KIND, **view(record, self.audience)}
+
+    # ── records ──────────────────────────────────────────────────────────────────────────
+
+    def records(self, kind: str) -> list[View]:
+        """Views of the visible top-level records of a kind, in register order."""
+        return [self._views[r.id] for r in self.register.records
+                if r.KIND == kind and r.id in self._views]
+
+    def get(self, record_id: str | None) -> View | None:
+        return self._views.get(record_id) if record_id else None
+
+    def name(self, record_id: str | None) -> str:
+        """The display name of a referenced record, if the audience may see it; else blank."""
+        record = self.get(record_id)
+        if record is None:
+            return ""
+        return str(record.get("name") or record.get("title") or record_id)
+
+    def names(self, ids: list[str] | None) -> str:
+        return "、".join(filter(None, (self.name(i) for i in ids or [])))
+
+    def leader(self, post_id: str | None) -> str:
+        """责任领导: the post's name, with the public name where the unit discloses it."""
+        post = self.get(post_id)
+        if post is None:
+            return ""
+        public_name = post.get("public_name")
+        if public_name and self.register.config.disclosure.leader_names:
+            return f"{post['name']}({public_name})" if public_name != post["name"] else public_name
+        return str(post["name"])
+
+    def level(self, risk: View) -> str:
+        stored = risk.get("level")
+        if stored:
+            return str(stored)
+        grade = self.grades.get(risk["id"])
+        return grade.level or "" if grade else ""
+
+    def rank(self, level: str) -> int:
+        if self.policy is not None and level in self.policy.labels:
+            return self.policy.labels.index(level)
+        return 99
+
+    def controls(self, risk: View) -> list[View]:
+        """A risk point's controls: written in place, named by id, or naming the risk point."""
+        found: list[View] = []
+        for item in risk.get("controls", []):
+            control = self.get(item) if isinstance(item, str) else item
+            if control is not None and control not in found:
+                found.append(control)
+        for control in self.records("control"):
+            if risk["id"] in control.get("risks", []) and control not in found:
+                found.append(control)
+        return found
+
+    def posts_of(self, department_id: str) -> list[View]:
+        return [p for p in self.records("post") if p.get("department") == department_id]
+
+    def people_of(self, risk: View) -> str:
+        """Names of the people exposed (internal audience only: the field is internal)."""
+        return self.names(risk.get("people"))
+
+    def department_head(self, department_id: str | None) -> str:
+        department = self.get(department_id)
+        return self.name(department.get("head")) if department else ""
+
+    # ── words ────────────────────────────────────────────────────────────────────────────
+
+    def t(self, key: str) -> str:
+        return label(key, self.lang)
+
+    @property
+    def unit(self) -> View:
+        return {"name": self.register.config.unit.name, "code": self.register.config.unit.code,
+                "supervisor": self.register.config.unit.supervisor or "",
+                "period": self.register.config.period or ""}
+
+
+def record_of(register: Register, record_id: str) -> Record | None:
+    return register.ids.get(record_id)
+
+
+def is_post(record: Record | None) -> bool:
+    return isinstance(record, Post)

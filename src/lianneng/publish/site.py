@@ -1,0 +1,228 @@
+"""`publish`: every document, for each audience, in each format, written where it changed.
+
+Output: `OUT/<audience>/<document>.<format>` and an `index` page per audience. A list of the files
+written is kept in `OUT/.lianneng-published`, so files the register no longer produces are removed
+and nothing else in OUT is touched.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from jinja2 import TemplateError, TemplateSyntaxError
+
+from lianneng.errors import UsageError
+from lianneng.pipeline import Checked
+from lianneng.problems import Problem, Severity, msg
+from lianneng.publish import markup
+from lianneng.publish.audience import Audience
+from lianneng.publish.blocks import Body, Document
+from lianneng.publish.context import Context
+from lianneng.publish.documents import DOCUMENTS, build_documents
+from lianneng.publish.jinja import environment
+from lianneng.publish.labels import label
+from lianneng.write import write_atomic, write_atomic_bytes
+
+FORMATS = ("md", "html", "xlsx", "docx")
+RECORD_FILE = ".lianneng-published"
+
+
+@dataclass
+class Published:
+    written: list[Path] = field(default_factory=list)
+    unchanged: int = 0
+    removed: list[Path] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def converter(script: str) -> Callable[[str], str]:
+    if script != "traditional":
+        return lambda text: text
+    import opencc
+
+    convert = opencc.OpenCC("s2t").convert
+    return lambda text: convert(text) if text else text
+
+
+def convert_document(document: Document, convert: Callable[[str], str]) -> Document:
+    """The document with every string in it passed through `convert` (simplified → traditional)."""
+
+    def walk(value: Any) -> Any:
+        if isinstance(value, str):
+            return convert(value)
+        if isinstance(value, tuple):
+            return tuple(walk(v) for v in value)
+        if isinstance(value, list):
+            return [walk(v) for v in value]
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            return dataclasses.replace(value, **{f.name: walk(getattr(value, f.name))
+                                                 for f in dataclasses.fields(value)
+                                                 if f.name != "name" or not isinstance(value, Document)})
+        return value
+
+    converted: Document = walk(document)
+    return converted
+
+
+def publish(checked: Checked, out: Path, *, audiences: list[Audience], formats: list[str],
+            lang: str, script: str, progress: Callable[[str], None] | None = None) -> Published:
+    register = checked.register
+    selected = _selected_documents(checked)
+    convert = converter(script)
+    env = environment(register.root)
+    result = Published()
+    outputs: dict[Path, bytes] = {}
+    for audience in audiences:
+        ctx = Context(register, audience, lang, checked.grades,
+                      checked.policy.policy if checked.policy else None)
+        documents = [convert_document(d, convert) for d in build_documents(ctx, selected)]
+        folder = out / audience.value
+        for document in documents:
+            if progress:
+                progress(f"{audience.value}/{document.name}")
+            for fmt in formats:
+                if fmt not in document.formats:
+                    continue
+                data = _render(env, ctx, document, fmt, documents, convert, result, register.root)
+                if data is not None:
+                    outputs[folder / f"{document.name}.{fmt}"] = data
+        for fmt in ("md", "html"):
+            if fmt in formats:
+                data = _render_index(env, ctx, documents, fmt, formats, convert, result,
+                                     register.root)
+                if data is not None:
+                    outputs[folder / f"index.{fmt}"] = data
+    if any(p.severity is Severity.ERROR for p in result.problems):
+        return result
+    _write_outputs(out, outputs, result)
+    return result
+
+
+def _selected_documents(checked: Checked) -> list[str]:
+    config = checked.register.config
+    core = [name for name, spec in DOCUMENTS.items() if spec.core]
+    unknown = [name for name in config.forms if name not in DOCUMENTS]
+    if unknown:
+        raise UsageError(f"lianneng.yaml forms: 未知的文件 {', '.join(unknown)} / unknown documents; "
+                         f"可选 / known: {', '.join(DOCUMENTS)}")
+    return core + [name for name in config.forms if name not in core]
+
+
+def _context_vars(ctx: Context, audience_label: str) -> dict[str, Any]:
+    def resolve(record_id: str) -> str:
+        name = ctx.name(record_id)
+        if not name:  # not visible to this audience: say nothing of it, not even its id
+            return label("word.withheld", ctx.lang)
+        return record_id if name == record_id else f"{name}({record_id})"
+
+    unit = ctx.unit
+    meta = " · ".join(filter(None, (unit["name"], audience_label,
+                                    f"{ctx.t('word.period')} {unit['period']}" if unit["period"]
+                                    else "")))
+    return {
+        "unit": unit,
+        "meta": meta,
+        "lang": ctx.lang,
+        "audience": ctx.audience.value,
+        "audience_label": audience_label,
+        "t": ctx.t,
+        "mermaid": markup.mermaid,
+        "svg": markup.svg,
+        "body_markdown": lambda block: markup.body_markdown(block.markdown, resolve, block.shift),
+        "body_html": lambda block: markup.body_html(block.markdown, resolve, block.shift),
+    }
+
+
+def _render(env: Any, ctx: Context, document: Document, fmt: str, documents: list[Document],
+            convert: Callable[[str], str], result: Published, root: Path) -> bytes | None:
+    unit = ctx.unit["name"]
+    if fmt == "xlsx":
+        from lianneng.publish.formats.xlsx import render_xlsx
+
+        return render_xlsx(document, unit=convert(unit), lang=ctx.lang)
+    if fmt == "docx":
+        from lianneng.publish.formats.docx import render_docx
+
+        return render_docx(document, unit=convert(unit), lang=ctx.lang)
+    names = [f"{document.name}.{fmt}.j2", f"document.{fmt}.j2"]
+    variables = {"doc": document, "documents": documents,
+                 **_context_vars(ctx, label(f"word.audience.{ctx.audience.value}", ctx.lang))}
+    return _render_template(env, names, variables, convert, result, root)
+
+
+def _render_index(env: Any, ctx: Context, documents: list[Document], fmt: str,
+                  formats: list[str], convert: Callable[[str], str], result: Published,
+                  root: Path) -> bytes | None:
+    items = [{"name": d.name, "title": d.title,
+              "formats": [f for f in formats if f in d.formats]} for d in documents]
+    variables = {"documents": items,
+                 **_context_vars(ctx, label(f"word.audience.{ctx.audience.value}", ctx.lang))}
+    return _render_template(env, [f"index.{fmt}.j2"], variables, convert, result, root)
+
+
+def _render_template(env: Any, names: list[str], variables: dict[str, Any],
+                     convert: Callable[[str], str], result: Published, root: Path) -> bytes | None:
+    try:
+        template = env.select_template(names)
+        text = template.render(**variables)
+    except TemplateError as exc:
+        result.problems.append(_template_problem(exc, root))
+        return None
+    return convert(text).encode("utf-8")
+
+
+def _template_problem(exc: TemplateError, root: Path) -> Problem:
+    """A template error as a located problem: the template file and line where it happened."""
+    filename, line = None, 1
+    if isinstance(exc, TemplateSyntaxError):
+        filename, line = exc.filename, exc.lineno or 1
+    else:
+        for frame_file, frame_line in _template_frames(exc):
+            filename, line = frame_file, frame_line
+    path = str(filename or "templates")
+    try:
+        path = Path(path).resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        pass
+    message = msg("T001", detail=str(exc.message or type(exc).__name__))
+    return Problem(path, line, 1, Severity.ERROR, "T001", message)
+
+
+def _template_frames(exc: BaseException) -> Iterator[tuple[str, int]]:
+    tb = exc.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith(".j2"):
+            yield filename, tb.tb_lineno
+        tb = tb.tb_next
+
+
+def _write_outputs(out: Path, outputs: dict[Path, bytes], result: Published) -> None:
+    record = out / RECORD_FILE
+    previous: list[str] = []
+    if record.is_file():
+        try:
+            previous = json.loads(record.read_text(encoding="utf-8"))
+        except (ValueError, OSError):
+            previous = []
+    for path, data in sorted(outputs.items()):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if write_atomic_bytes(path, data):
+            result.written.append(path)
+        else:
+            result.unchanged += 1
+    produced = sorted(p.relative_to(out).as_posix() for p in outputs)
+    for rel in previous:
+        stale = out / rel
+        if rel not in produced and stale.is_file() and ".." not in Path(rel).parts:
+            stale.unlink()
+            result.removed.append(stale)
+    write_atomic(record, json.dumps(produced, ensure_ascii=False, indent=1) + "\n")
+
+
+__all__ = ["FORMATS", "Body", "Published", "publish"]
