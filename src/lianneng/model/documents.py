@@ -48,6 +48,7 @@ class Plan(Record):
     MARKDOWN_BODY = True
 
     title: Text = public("方案名称")
+    number: str | None = public("文号", None)
     issued: Date | None = public("印发日期", None)
     period: str | None = public("适用周期,如 2026 年度", None)
     body: str | None = filing("方案正文", None)

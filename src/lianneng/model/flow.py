@@ -13,6 +13,7 @@ class Step(Strict):
     name: Text = public("环节名称")
     post: str | None = public("承办岗位编号", None, ref="post")
     department: str | None = public("承办部门编号", None, ref="department")
+    external: str | None = public("本单位以外的办理方,如 检验机构、代收银行", None)
     conditions: str | None = public("办理条件", None)
     time_limit: str | None = public("办理时限", None)
     supervision: str | None = public("监督方式、监督制约", None)

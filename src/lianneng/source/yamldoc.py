@@ -83,7 +83,7 @@ def parse(text: str) -> Parsed:
         result.faults.append(_fault_at(exc.problem_mark, exc.message))
         return result
     except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        mark = _error_mark(exc)
         detail = _describe(exc)
         result.faults.extend(_typing_faults(text, before=(mark.line + 1) if mark else None))
         tab_line = _tab_line(text, mark.line if mark else None)
@@ -189,7 +189,21 @@ _ZH_PROBLEMS = {
 }
 
 
+_UNCLOSED = {
+    "while parsing a flow sequence": ("方括号 [ 没有闭合", "the '[' is not closed"),
+    "while parsing a flow mapping": ("花括号 { 没有闭合", "the '{' is not closed"),
+    "while scanning a quoted scalar": ("引号没有闭合", "the quote is not closed"),
+    "while scanning a double-quoted": ("双引号没有闭合", "the double quote is not closed"),
+    "while scanning a single-quoted": ("单引号没有闭合", "the single quote is not closed"),
+}
+
+
 def _describe(exc: MarkedYAMLError) -> str | Message:
+    context = str(exc.context or "")
+    for opening, (zh, en) in _UNCLOSED.items():
+        if context.startswith(opening) and exc.context_mark is not None:
+            detail = str(exc.problem or "").strip()
+            return bilingual(f"{zh}({detail})", f"{en} ({detail})")
     problem = str(exc.problem or exc.context or "").strip()
     zh = _ZH_PROBLEMS.get(problem)
     if zh is None:
@@ -200,6 +214,19 @@ def _describe(exc: MarkedYAMLError) -> str | Message:
     if zh is None:
         return problem
     return bilingual(zh, problem)
+
+
+# Errors inside these constructs are the opening's fault (an unclosed bracket or quote): the
+# parser only notices later, often on the next line, so the opening is where to look.
+_OPENINGS = ("while parsing a flow", "while scanning a quoted scalar",
+             "while scanning a double-quoted", "while scanning a single-quoted")
+
+
+def _error_mark(exc: MarkedYAMLError) -> Any:
+    context = str(exc.context or "")
+    if exc.context_mark is not None and context.startswith(_OPENINGS):
+        return exc.context_mark
+    return exc.problem_mark or exc.context_mark
 
 
 def _fault_at(mark: Any, message: Message) -> YamlFault:
