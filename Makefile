@@ -17,8 +17,11 @@ venv: $(STAMP)
 
 demo: $(STAMP)
 	@for example in examples/*/; do \
-	  echo "== $$example"; \
+	  name=$$(basename "$$example"); \
+	  echo "== $$name: validate, grade --check, publish to _site/$$name"; \
 	  $(BIN)/lianneng validate "$$example" || exit $$?; \
+	  $(BIN)/lianneng grade "$$example" --check || exit $$?; \
+	  $(BIN)/lianneng publish "$$example" --out "_site/$$name" --quiet || exit $$?; \
 	done
 
 test: $(STAMP)

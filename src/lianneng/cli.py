@@ -174,6 +174,7 @@ def publish(
         "--format", "-f", help="格式(可多次):md、html、xlsx、docx;默认全部。")] = None,
     script: Annotated[Optional[Script], typer.Option(  # noqa: UP045
         "--script", help="字形:simplified 简体、traditional 繁体;默认取登记册设置。")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="只显示汇总,不逐个列出文件。")] = False,
     lang: LangOption = None,
 ) -> int:
     """发布公开清单、台帐、表格和流程图。Publish disclosure lists, ledgers, forms and charts."""
@@ -182,7 +183,7 @@ def publish(
     root = find_root(directory)
     return command.run(root, out, [a.value for a in audience or list(AudienceChoice)],
                        [f.value for f in output_format or list(OutputFormat)],
-                       script.value if script else None, lang.value if lang else None)
+                       script.value if script else None, lang.value if lang else None, quiet=quiet)
 
 
 class GradeFormat(str, Enum):

@@ -45,8 +45,9 @@ def check_register(root: Path, *, policy: str | None = None) -> Checked:
     records, schema_problems = build_records(raw, sources)
     problems += schema_problems
     register = Register(root, config, records)
-    register.broken_ids = {str(item.data["id"]) for item in raw
-                           if isinstance(item.data.get("id"), str)} - set(register.ids)
+    salvaged = {id_ for source in sources.files.values() for id_ in source.salvaged_ids}
+    register.broken_ids = ({str(item.data["id"]) for item in raw
+                            if isinstance(item.data.get("id"), str)} | salvaged) - set(register.ids)
     problems += check_references(register, sources)
     problems += check_tables(register, sources)
     problems += check_completeness(register, sources)

@@ -62,7 +62,8 @@ def check_markdown(register: Register, sources: Sources) -> list[Problem]:
         body = source.body or ""
         first = source.body_first_line
         for line, column, target in links(body):
-            if target not in register.ids and target not in register.steps:
+            if (target not in register.ids and target not in register.steps
+                    and target not in register.broken_ids):
                 close = difflib.get_close_matches(target, list(register.ids), n=1, cutoff=0.6)
                 hint = msg("hint.didyoumean", suggestion=close[0]) if close else msg("hint.none")
                 problems.append(sources.at(origin.file, first + line, column + 1,

@@ -16,7 +16,7 @@ from lianneng.report import REPORTERS, Report
 
 
 def run(root: Path, out: Path, audiences: list[str], formats: list[str], script: str | None,
-        lang: str | None) -> int:
+        lang: str | None, *, quiet: bool = False) -> int:
     try:
         checked = check_register(root)
     except ConfigError as exc:
@@ -38,7 +38,7 @@ def run(root: Path, out: Path, audiences: list[str], formats: list[str], script:
         REPORTERS["text"](Report(sorted(result.problems), language), sys.stdout)
         return Exit.PROBLEMS
     console = stdout()
-    for path in result.written:
+    for path in [] if quiet else result.written:
         console.print(str(path))
     summary = (f"wrote {len(result.written)} files, {result.unchanged} unchanged, "
                f"{len(result.removed)} removed" if language == "en" else

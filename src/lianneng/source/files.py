@@ -26,6 +26,8 @@ class SourceFile:
     yaml_first_line: int = 1
     body: str | None = None  # a Markdown record's body
     body_first_line: int = 0
+    salvaged_ids: list[str] = field(default_factory=list)
+    """Ids seen in a file that could not be parsed: they exist, only their file is broken."""
     _locator: Locator | None = field(default=None, repr=False)
 
     def locate(self, path: KeyPath, *, key: bool = False) -> tuple[int, int]:

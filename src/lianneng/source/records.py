@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,9 @@ from lianneng.source.files import Sources, inside, record_files
 from lianneng.source.markdown import split_front_matter
 from lianneng.source.text import TextFault, read_text
 from lianneng.source.yamldoc import parse
+
+
+_SALVAGE = re.compile(r"^[ ]*(?:-[ ]+)?id:[ ]*['\"]?([^\s'\"#]+)", re.M)
 
 
 @dataclass
@@ -54,6 +58,7 @@ def read_documents(sources: Sources, rel: str, problems: list[Problem]) -> list[
     for fault in parsed.faults:
         problems.append(sources.at(rel, fault.line + offset, fault.column, fault.message))
     if parsed.faults and not parsed.documents:
+        source.salvaged_ids = _SALVAGE.findall(source.yaml)
         return None  # the syntax error is reported; there is nothing more to read
     return parsed.documents
 

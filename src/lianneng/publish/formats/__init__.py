@@ -1,0 +1,1 @@
+"""Office formats: XLSX and DOCX writers."""

@@ -1,0 +1,493 @@
+"""DOCX: a document for Word and WPS — forms as real tables, rules and letters as formatted text.
+
+Users' Markdown bodies are rendered from a small, fixed subset (headings, paragraphs, lists,
+bold, [[id]] links, fenced code); anything else, HTML included, stays the literal text typed.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+
+import docx
+from docx.document import Document as WordDocument
+from docx.enum.section import WD_ORIENT
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.opc.constants import RELATIONSHIP_TYPE
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.oxml.xmlchemy import BaseOxmlElement
+from docx.shared import Emu, Length, Mm, Pt, RGBColor
+from docx.styles.style import ParagraphStyle
+from docx.table import _Cell, _Row
+from docx.text.paragraph import Paragraph as WordParagraph
+
+from lianneng.check.markdown import FENCE, HEADING, LINK
+from lianneng.publish.blocks import (
+    Block,
+    Body,
+    Document,
+    Fields,
+    FlowChart,
+    Heading,
+    HeatMap,
+    PageBreak,
+    Paragraph,
+    Table,
+)
+from lianneng.publish.formats.ooxml import (
+    AUTHOR,
+    FIXED_TIME,
+    char_width,
+    column_count,
+    column_widths,
+    heat_fill,
+    normalise_zip,
+    padded,
+    title_line,
+    xml_text,
+)
+from lianneng.publish.labels import label
+
+Resolve = Callable[[str], str]
+
+LATIN_FONT = "Times New Roman"
+BODY_FONT = "宋体"  # SimSun: the body face of Chinese official documents
+HEADING_FONT = "黑体"  # SimHei: their heading face
+CODE_FONT = "Courier New"
+HEADING_SIZES = {1: 16, 2: 15, 3: 14}  # points; deeper levels use the body size
+BODY_SIZE, TABLE_SIZE, TITLE_SIZE = 12, 10.5, 18  # 小四, 五号, 小二
+HEADER_FILL = "D9E1F2"
+TABLE_STYLE = "Table Text"
+PORTRAIT_COLUMNS = 6  # more columns than this and the pages turn landscape
+BODY_HEADING_SHIFT = 2  # a body's "#" nests under the document's headings, as in the HTML
+
+BULLET = re.compile(r"^( *)[-*+][ \t]+(.*)$")
+ORDERED = re.compile(r"^( *)([0-9]{1,9}[.)])[ \t]+(.*)$")
+BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
+
+
+def render_docx(document: Document, *, unit: str, lang: str,
+                resolve: Resolve | None = None) -> bytes:
+    """The document as DOCX bytes. `resolve` gives the text of an [[id]] link (default: the id)."""
+    word = docx.Document()
+    setup(word, lang, landscape=_is_wide(document))
+    writer = Writer(word, lang, resolve or (lambda record_id: record_id))
+    writer.title(title_line(document.title, unit, lang), document.subtitle)
+    for block in document.blocks:
+        writer.block(block)
+    return save(word, document.title, lang)
+
+
+def _is_wide(document: Document) -> bool:
+    for block in document.blocks:
+        if isinstance(block, Table) and column_count(block.columns, block.rows) > PORTRAIT_COLUMNS:
+            return True
+        if isinstance(block, HeatMap) and len(block.columns) + 1 > PORTRAIT_COLUMNS:
+            return True
+    return False
+
+
+# ── page, styles and fonts ───────────────────────────────────────────────────────────────────
+
+
+def setup(word: WordDocument, lang: str, *, landscape: bool) -> None:
+    """A4 pages with page numbers; Chinese faces on every style the document uses."""
+    section = word.sections[0]
+    short, long = Mm(210), Mm(297)
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = (long, short) if landscape else (short, long)
+    section.top_margin = section.bottom_margin = Mm(25)
+    section.left_margin = section.right_margin = Mm(20)
+    _page_numbers(section.footer.paragraphs[0])
+    _fonts(word, lang)
+    table_text = word.styles.add_style(TABLE_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+    assert isinstance(table_text, ParagraphStyle)
+    table_text.base_style = word.styles["Normal"]
+    table_text.font.size = Pt(TABLE_SIZE)
+    table_text.paragraph_format.space_after = Pt(0)
+    table_text.paragraph_format.line_spacing = 1.0
+
+
+def _fonts(word: WordDocument, lang: str) -> None:
+    defaults = word.styles.element.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}")
+    if defaults is not None:
+        _set_faces(defaults, LATIN_FONT, BODY_FONT)
+        language = defaults.find(qn("w:lang"))
+        if language is not None:
+            language.set(qn("w:val"), "en-US" if lang == "en" else "zh-CN")
+            language.set(qn("w:eastAsia"), "zh-CN")
+    normal = word.styles["Normal"]
+    normal.font.size = Pt(BODY_SIZE)
+    _set_faces(_rpr(normal.element), LATIN_FONT, BODY_FONT)
+    for level in range(1, 10):
+        style = word.styles[f"Heading {level}"]
+        _set_faces(_rpr(style.element), LATIN_FONT, HEADING_FONT)
+        style.font.color.rgb = RGBColor(0, 0, 0)  # black, as official documents are printed
+        style.font.size = Pt(HEADING_SIZES.get(level, BODY_SIZE))
+
+
+def _rpr(element: BaseOxmlElement) -> BaseOxmlElement:
+    found = element.find(qn("w:rPr"))
+    if found is None:
+        found = OxmlElement("w:rPr")
+        element.append(found)  # w:rPr is the last child of w:style and of w:rPrDefault
+    return found
+
+
+def _set_faces(rpr: BaseOxmlElement, latin: str, east_asian: str) -> None:
+    """Explicit faces on w:rFonts; the theme attributes go, since Word prefers them when present."""
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)  # w:rFonts comes first in w:rPr
+    for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(theme), None)
+    for attribute, face in (("w:ascii", latin), ("w:hAnsi", latin), ("w:cs", latin),
+                            ("w:eastAsia", east_asian)):
+        fonts.set(qn(attribute), face)
+
+
+def _page_numbers(paragraph: WordParagraph) -> None:
+    """"— 3 —" centred in the footer, the page number being a PAGE field Word fills in."""
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph.add_run("— ")
+    field = OxmlElement("w:fldSimple", {qn("w:instr"): "PAGE"})
+    run, text = OxmlElement("w:r"), OxmlElement("w:t")
+    text.text = "1"
+    run.append(text)
+    field.append(run)
+    paragraph._p.append(field)
+    paragraph.add_run(" —")
+
+
+# ── blocks ───────────────────────────────────────────────────────────────────────────────────
+
+
+class Writer:
+    """Appends blocks to one Word document, remembering the last heading to avoid repeating it."""
+
+    def __init__(self, word: WordDocument, lang: str, resolve: Resolve) -> None:
+        self.word = word
+        self.lang = lang
+        self.resolve = resolve
+        self.last_heading = ""
+        self.heading_level = 1
+        section = word.sections[0]
+        width = section.page_width or Mm(210)
+        self.usable = Emu(width - (section.left_margin or 0) - (section.right_margin or 0))
+
+    def title(self, text: str, subtitle: str) -> None:
+        paragraph = self.word.add_paragraph()
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        paragraph.paragraph_format.space_after = Pt(12)
+        run = paragraph.add_run(xml_text(text))
+        run.bold = True
+        run.font.size = Pt(TITLE_SIZE)
+        if subtitle:
+            self.word.add_paragraph(xml_text(subtitle)).alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+    def block(self, block: Block) -> None:
+        heading = ""
+        match block:
+            case Heading(text=text, level=level):
+                self.word.add_heading(xml_text(text), max(1, min(level, 9)))
+                heading, self.heading_level = text, max(1, min(level, 9))
+            case Paragraph(text=text):
+                self.word.add_paragraph(xml_text(text))
+            case Fields():
+                self.fields(block)
+            case Table():
+                self.table(block.columns, block.rows, block.widths)
+            case Body(markdown=markdown):
+                self.body(markdown)
+            case FlowChart():
+                self.flow_chart(block)
+            case HeatMap():
+                self.heat_map(block)
+            case PageBreak():
+                self.word.add_page_break()
+        self.last_heading = heading
+
+    def caption(self, text: str) -> None:
+        """A bold line naming a chart, unless the heading just above already does."""
+        if text and text != self.last_heading:
+            self.word.add_paragraph().add_run(xml_text(text)).bold = True
+
+    # ── tables ──────────────────────────────────────────────────────────────────────────────
+
+    def table(self, columns: Sequence[str], rows: Sequence[Sequence[str]],
+              widths: Sequence[int] = ()) -> list[list[_Cell]]:
+        """A bordered table whose bold header row repeats at the top of every page."""
+        count = column_count(columns, rows)
+        header = padded(columns, count)
+        body = [padded(row, count) for row in rows]
+        sizes = self.sizes(column_widths(widths, header, body, count, bounds=(4, 40)))
+        table = self.word.add_table(rows=1, cols=count)
+        table.style = self.word.styles["Table Grid"]
+        table.autofit = False  # fixed layout: Word keeps the widths given
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        for column, size in zip(table.columns, sizes, strict=True):
+            column.width = size
+        head = self.row(table.rows[0], header, sizes, bold=True, fill=HEADER_FILL)
+        for cell in head:
+            cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _repeat_as_header(table.rows[0])
+        return [self.row(table.add_row(), values, sizes) for values in body]
+
+    def sizes(self, relative: Sequence[float]) -> list[Length]:
+        """Relative widths as EMU filling the text width exactly (the last column takes the rest)."""
+        total = sum(relative) or 1.0
+        sizes = [Emu(int(self.usable * width / total)) for width in relative[:-1]]
+        return [*sizes, Emu(self.usable - sum(sizes))]
+
+    def row(self, row: _Row, values: Sequence[str], sizes: Sequence[Length], *,
+            bold: bool = False, fill: str = "") -> list[_Cell]:
+        cells = list(row.cells)
+        for cell, value, size in zip(cells, values, sizes, strict=True):
+            cell.width = size
+            if fill:
+                _shade(cell, fill)
+            paragraph = cell.paragraphs[0]
+            paragraph.style = self.word.styles[TABLE_STYLE]
+            if value:
+                paragraph.add_run(xml_text(value)).bold = bold or None
+            cell.vertical_alignment = (WD_CELL_VERTICAL_ALIGNMENT.CENTER if bold
+                                       else WD_CELL_VERTICAL_ALIGNMENT.TOP)
+        return cells
+
+    def fields(self, fields: Fields) -> None:
+        """A form's label: value lines as a compact two-column table, labels shaded."""
+        if not fields.items:
+            return
+        table = self.word.add_table(rows=0, cols=2)
+        table.style = self.word.styles["Table Grid"]
+        table.autofit = False
+        sizes = self.sizes([1.0, 3.0])
+        for column, size in zip(table.columns, sizes, strict=True):
+            column.width = size
+        for name, value in fields.items:
+            cells = self.row(table.add_row(), [name, value], sizes)
+            cells[0].paragraphs[0].runs[0].bold = True if name else None
+            _shade(cells[0], HEADER_FILL)
+        self.word.add_paragraph()  # Word joins tables that touch; keep the form's table apart
+
+    def heat_map(self, heat: HeatMap) -> None:
+        self.caption(heat.title)
+        corner = " \\ ".join(text for text in (heat.row_label, heat.column_label) if text)
+        rows = [[name, *(str(n) for n in counts)]
+                for name, counts in zip(heat.rows, heat.counts, strict=False)]
+        cells = self.table([corner, *heat.columns], rows)
+        maximum = max((n for counts in heat.counts for n in counts), default=0)
+        for row_cells, counts in zip(cells, heat.counts, strict=False):
+            _shade(row_cells[0], HEADER_FILL)
+            for cell, count in zip(row_cells[1:], counts, strict=False):
+                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+                _heat(cell, count, maximum)
+
+    # ── flow charts and bodies ──────────────────────────────────────────────────────────────
+
+    def flow_chart(self, chart: FlowChart) -> None:
+        """The steps as a numbered list, each step's risk points (with levels) beneath it."""
+        self.caption(chart.title)
+        colon = ": " if self.lang == "en" else "："
+        for number, step in enumerate(chart.steps, start=1):
+            paragraph = self.word.add_paragraph(style="List")
+            paragraph.add_run(f"{number}.\t")
+            paragraph.add_run(xml_text(step.name)).bold = True
+            detail = "，".join(part for part in (step.post, step.time_limit) if part)
+            if detail:
+                paragraph.add_run(xml_text(f"（{detail}）" if self.lang != "en" else f" ({detail})"))
+            for mark in step.risks:
+                item = self.word.add_paragraph(style="List Bullet 2")
+                if mark.level:
+                    item.add_run(xml_text(mark.level + colon)).bold = True
+                item.add_run(xml_text(mark.title))
+        if not any(step.risks for step in chart.steps):
+            self.word.add_paragraph(label("word.no_flow_risks", self.lang))
+
+    def body(self, markdown: str) -> None:
+        for part in parse_body(markdown):
+            if part.kind == "heading":
+                level = min(9, part.level + self.heading_level - 1 + BODY_HEADING_SHIFT - 1)
+                self.runs(self.word.add_heading("", level), part.text)
+            elif part.kind == "bullet":
+                self.runs(self.word.add_paragraph(style=_list_style("List Bullet", part.level)),
+                          part.text)
+            elif part.kind == "ordered":
+                paragraph = self.word.add_paragraph(style=_list_style("List", part.level))
+                paragraph.add_run(f"{part.marker}\t")
+                self.runs(paragraph, part.text)
+            elif part.kind == "code":
+                self.word.add_paragraph().add_run(xml_text(part.text)).font.name = CODE_FONT
+            else:
+                self.runs(self.word.add_paragraph(), part.text)
+
+    def runs(self, paragraph: WordParagraph, text: str) -> None:
+        """Inline Markdown: **bold** as bold runs, [[id]] links as their text, the rest literal."""
+        for piece, bold in inline(text, self.resolve):
+            if piece:
+                paragraph.add_run(xml_text(piece)).bold = bold or None
+
+
+def _list_style(base: str, depth: int) -> str:
+    return base if depth == 0 else f"{base} {depth + 1}"
+
+
+def _repeat_as_header(row: _Row) -> None:
+    properties = row._tr.get_or_add_trPr()
+    properties.append(OxmlElement("w:cantSplit"))
+    properties.append(OxmlElement("w:tblHeader"))  # Word repeats the row on every page
+
+
+def _shade(cell: _Cell, fill: str) -> None:
+    properties = cell._tc.get_or_add_tcPr()
+    for old in properties.findall(qn("w:shd")):
+        properties.remove(old)
+    shading = OxmlElement("w:shd", {qn("w:val"): "clear", qn("w:color"): "auto",
+                                    qn("w:fill"): fill})
+    # w:shd follows w:tcW/w:gridSpan/w:vMerge/w:tcBorders and precedes the rest of w:tcPr
+    before = [child for child in properties
+              if child.tag in {qn("w:tcW"), qn("w:gridSpan"), qn("w:vMerge"), qn("w:tcBorders")}]
+    properties.insert(properties.index(before[-1]) + 1 if before else 0, shading)
+
+
+def _heat(cell: _Cell, count: int, maximum: int) -> None:
+    fill = heat_fill(count, maximum)
+    if fill is None:
+        return
+    colour, white_text = fill
+    _shade(cell, colour)
+    if white_text:
+        for run in cell.paragraphs[0].runs:
+            run.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
+            run.bold = True
+
+
+# ── the Markdown subset ──────────────────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class Part:
+    """One block of a user's Markdown body."""
+
+    kind: str  # heading, paragraph, bullet, ordered, code
+    text: str
+    level: int = 0  # heading level, or list depth from 0
+    marker: str = ""  # "1." of an ordered item, kept as typed
+
+
+def parse_body(markdown: str) -> list[Part]:
+    """Blocks of the subset: ATX headings, paragraphs, -/*/+ and 1. items, fenced code."""
+    parts: list[Part] = []
+    open_part: Part | None = None  # the paragraph or item that following lines continue
+    lines: list[str] = []
+    fence: list[str] | None = None
+
+    def close() -> None:
+        nonlocal open_part, lines
+        if open_part is not None:
+            parts.append(Part(open_part.kind, join_lines(lines), open_part.level, open_part.marker))
+        open_part, lines = None, []
+
+    for raw in markdown.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        line = raw.expandtabs(4)
+        if fence is not None:
+            if FENCE.match(line.strip()):
+                parts.append(Part("code", "\n".join(fence)))
+                fence = None
+            else:
+                fence.append(raw)
+            continue
+        if FENCE.match(line.strip()):
+            close()
+            fence = []
+        elif not line.strip():
+            close()
+        elif match := HEADING.match(line):
+            close()
+            parts.append(Part("heading", match.group(2).strip(), len(match.group(1))))
+        elif match := BULLET.match(line):
+            close()
+            open_part, lines = Part("bullet", "", _depth(match.group(1))), [match.group(2)]
+        elif match := ORDERED.match(line):
+            close()
+            open_part = Part("ordered", "", _depth(match.group(1)), match.group(2))
+            lines = [match.group(3)]
+        else:
+            open_part = open_part or Part("paragraph", "")
+            lines.append(line)
+    close()
+    if fence:  # an unclosed fence runs to the end of the body, as in CommonMark
+        parts.append(Part("code", "\n".join(fence)))
+    return parts
+
+
+def _depth(indent: str) -> int:
+    return min(len(indent) // 2, 2)  # Word's list styles go three deep
+
+
+def join_lines(lines: Sequence[str]) -> str:
+    """A paragraph's lines as one text: soft breaks become a space (none between CJK characters),
+    a line ending in two spaces or a backslash keeps its break."""
+    text = ""
+    for index, raw in enumerate(lines):
+        line = raw.strip()
+        hard = raw.endswith("  ") or line.endswith("\\")
+        if line.endswith("\\") and index < len(lines) - 1:
+            line = line[:-1]
+        text += line
+        if index < len(lines) - 1:
+            following = lines[index + 1].strip()
+            text += "\n" if hard else _soft_break(line, following)
+    return text
+
+
+def _soft_break(before: str, after: str) -> str:
+    if before and after and (char_width(before[-1]) == 2 or char_width(after[0]) == 2):
+        return ""
+    return " "
+
+
+def inline(text: str, resolve: Resolve) -> Iterator[tuple[str, bool]]:
+    """(text, bold) pieces. Links are resolved after bold is split off, so a record's name is
+    never read as Markdown."""
+
+    def links(piece: str) -> str:
+        return LINK.sub(lambda match: resolve(match.group(1).strip()), piece)
+
+    position = 0
+    for match in BOLD.finditer(text):
+        yield links(text[position:match.start()]), False
+        yield links(match.group(1)), True
+        position = match.end()
+    yield links(text[position:]), False
+
+
+# ── saving ───────────────────────────────────────────────────────────────────────────────────
+
+
+def save(word: WordDocument, title: str, lang: str) -> bytes:
+    """The document's bytes, the same for the same content on any day."""
+    properties = word.core_properties
+    properties.author = properties.last_modified_by = AUTHOR
+    properties.title = xml_text(title)
+    properties.comments = label("word.generated", lang)  # replaces "generated by python-docx"
+    properties.created = properties.modified = properties.last_printed = FIXED_TIME
+    properties.revision = 1
+    _drop_thumbnail(word)
+    buffer = io.BytesIO()
+    word.save(buffer)
+    return normalise_zip(buffer.getvalue())
+
+
+def _drop_thumbnail(word: WordDocument) -> None:
+    """The template's preview image shows a blank page, not this document; leave none."""
+    relationships = word.part.package.rels
+    for key, relationship in list(relationships.items()):
+        if relationship.reltype == RELATIONSHIP_TYPE.THUMBNAIL:
+            del relationships[key]
