@@ -158,7 +158,7 @@ CATALOGUE: dict[str, Entry] = {
     # ── templates ────────────────────────────────────────────────────────────────────────
     "T001": Entry(E, "模板错误:{detail}", "template error: {detail}", "template error"),
     # ── configuration ────────────────────────────────────────────────────────────────────
-    "K002": Entry(E, "未知的检查代码 '{code}'{hint}", "unknown check code '{code}'{hint}",
+    "K002": Entry(E, "未知的检查代码 '{name}'{hint}", "unknown check code '{name}'{hint}",
                   "unknown check code in settings"),
     # ── fragments ────────────────────────────────────────────────────────────────────────
     "hint.encoding": Entry(None, ";看起来是 {guess} 编码,请另存为 UTF-8",
@@ -172,6 +172,8 @@ CATALOGUE: dict[str, Entry] = {
     "hint.kind_unknown": Entry(None, ":'{kind}' 不是已知的类型{suggest}",
                                ": '{kind}' is not a known kind{suggest}"),
     "hint.none": Entry(None, "", ""),
+    "hint.truncated": Entry(None, ";文件在一个字符中间结束,可能不完整", "; the file ends inside a character: "
+                            "it may be truncated"),
     "text": Entry(None, "{zh}", "{en}"),
     "got.scalar": Entry(None, "一段文字", "a scalar"),
     "got.list": Entry(None, "列表", "a list"),

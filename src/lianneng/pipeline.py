@@ -46,8 +46,8 @@ def check_register(root: Path, *, policy: str | None = None) -> Checked:
     problems += schema_problems
     register = Register(root, config, records)
     salvaged = {id_ for source in sources.files.values() for id_ in source.salvaged_ids}
-    register.broken_ids = ({str(item.data["id"]) for item in raw
-                            if isinstance(item.data.get("id"), str)} | salvaged) - set(register.ids)
+    claimed = {id_ for item in raw for id_ in claimed_ids(item.data)}
+    register.broken_ids = (claimed | salvaged) - set(register.ids) - set(register.steps)
     problems += check_references(register, sources)
     problems += check_tables(register, sources)
     problems += check_completeness(register, sources)
@@ -58,6 +58,20 @@ def check_register(root: Path, *, policy: str | None = None) -> Checked:
         problems += loaded.warnings
         problems += check_grades(register, loaded.policy, grades, sources)
     return Checked(register, apply_settings(problems, config.checks), sources, loaded, grades)
+
+
+def claimed_ids(data: dict[str, object]) -> list[str]:
+    """The ids a raw record declares: its own, its inline controls', its steps' (FLOW/STEP)."""
+    own = data.get("id")
+    if not isinstance(own, str):
+        return []
+    found = [own]
+    for key in ("controls", "steps"):
+        items = data.get(key)
+        for item in items if isinstance(items, list) else []:
+            if isinstance(item, dict) and isinstance(item.get("id"), str):
+                found.append(item["id"] if key == "controls" else f"{own}/{item['id']}")
+    return found
 
 
 def load_config(sources: Sources) -> Config:
@@ -83,7 +97,7 @@ def _config_keys(config: Config, sources: Sources) -> list[Problem]:
             close = difflib.get_close_matches(code, codes, n=1)
             hint = msg("hint.didyoumean", suggestion=close[0]) if close else msg("hint.none")
             problems.append(sources.problem(CONFIG_FILE, (0, "checks", code),
-                                            msg("K002", code=code, hint=hint), key=True))
+                                            msg("K002", name=code, hint=hint), key=True))
     for name in config.tables:
         if name not in DEFAULT_TABLES:
             close = difflib.get_close_matches(name, list(DEFAULT_TABLES), n=1)

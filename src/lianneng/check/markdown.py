@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from lianneng.model.base import Record
-from lianneng.problems import Problem, msg
+from lianneng.problems import Problem, bilingual, msg
 from lianneng.register import Register
 from lianneng.source.files import Sources
 
@@ -87,10 +87,12 @@ def _required_sections(record: Record, body: str, found: list[Heading], sources:
         heading = next((h for h in found if h.title == section), None)
         if heading is None:
             yield sources.at(record.origin.file, first, 1,
-                             msg("M004", kind=record.LABEL_ZH, section=section))
+                             msg("M004", kind=bilingual(record.LABEL_ZH, record.LABEL_EN),
+                                 section=section))
             continue
         end = next((h.line for h in found if h.line > heading.line and h.level <= heading.level),
                    len(lines))
         if not "".join(lines[heading.line + 1 : end]).strip():
             yield sources.at(record.origin.file, first + heading.line, 1,
-                             msg("M004", kind=record.LABEL_ZH, section=section))
+                             msg("M004", kind=bilingual(record.LABEL_ZH, record.LABEL_EN),
+                                 section=section))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 import types
 import typing
 from typing import Any, TypeVar
@@ -49,13 +50,14 @@ def _problem(model: type[BaseModel], error: ErrorDetails, sources: Sources, rel:
              path: KeyPath) -> Problem:
     loc = _clean(error["loc"])
     kind = error["type"]
-    name = ".".join(str(part) for part in loc if isinstance(part, str)) or "?"
-    field_name = next((str(p) for p in reversed(loc) if isinstance(p, str)), "?")
+    whole = bilingual("(整个文件)", "(the whole file)")
+    name: str | Message = ".".join(str(part) for part in loc if isinstance(part, str)) or whole
+    field_name: str | Message = next((str(p) for p in reversed(loc) if isinstance(p, str)), whole)
     if kind == "missing":
         return sources.problem(rel, path + loc[:-1], msg("S002", field=field_name))
     if kind == "extra_forbidden":
         known = _field_names(model, loc[:-1])
-        close = difflib.get_close_matches(field_name, known, n=1, cutoff=0.6)
+        close = difflib.get_close_matches(str(field_name), known, n=1, cutoff=0.6)
         hint = msg("hint.didyoumean", suggestion=close[0]) if close else msg("hint.none")
         return sources.problem(rel, path + loc, msg("S003", field=field_name, hint=hint), key=True)
     value = error.get("input")
@@ -64,10 +66,17 @@ def _problem(model: type[BaseModel], error: ErrorDetails, sources: Sources, rel:
     return sources.problem(rel, path + loc, msg("S004", field=name, detail=_detail(error)))
 
 
+# pydantic names the member of a union it tried ("list[str]", "dict[constrained-str,…]"):
+# a type, not a key in the file.
+_TYPE_NAME = re.compile(r"^(?:[a-z_-]+\[.*\]|str|int|float|bool|date|constrained-str|function-.*)$")
+
+
 def _clean(loc: tuple[int | str, ...]) -> KeyPath:
     cleaned: list[int | str] = []
     for part in loc:
         if part in _UNION_TAGS and cleaned and isinstance(cleaned[-1], int):
+            continue
+        if isinstance(part, str) and _TYPE_NAME.match(part):
             continue
         cleaned.append(part)
     return tuple(cleaned)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from lianneng.model.base import Record
-from lianneng.model.fields import Flag, Text, filing, internal, public
+from lianneng.model.fields import Flag, Text, internal, public
 
 
 class Department(Record):
@@ -43,4 +43,4 @@ class Person(Record):
     department: str | None = internal("部门编号", None, ref="department")
     title: str | None = internal("职务", None)
     contact: str | None = internal("联系方式", None)
-    party_member: Flag | None = filing("是否党员", None)
+    party_member: Flag | None = internal("是否党员", None)

@@ -7,8 +7,6 @@ from typing import Any
 
 from lianneng.grading.base import Grade
 from lianneng.grading.policy import Policy
-from lianneng.model.base import Record
-from lianneng.model.org import Post
 from lianneng.publish.audience import Audience, view, visible
 from lianneng.publish.labels import label
 from lianneng.register import Register
@@ -46,6 +44,19 @@ class Context:
         if record is None:
             return ""
         return str(record.get("name") or record.get("title") or record_id)
+
+    def link_text(self, record_id: str) -> str:
+        """What a [[id]] link in a body shows this audience: a record it may not see stays unnamed,
+        down to its id (ids can carry names)."""
+        name = self.name(record_id)
+        if not name:
+            return self.t("word.withheld")
+        return record_id if name == record_id else f"{name}({record_id})"
+
+    def resolve_links(self, markdown: str) -> str:
+        from lianneng.check.markdown import LINK
+
+        return LINK.sub(lambda m: self.link_text(m.group(1).strip()), markdown)
 
     def names(self, ids: list[str] | None) -> str:
         return "、".join(filter(None, (self.name(i) for i in ids or [])))
@@ -106,10 +117,3 @@ class Context:
                 "supervisor": self.register.config.unit.supervisor or "",
                 "period": self.register.config.period or ""}
 
-
-def record_of(register: Register, record_id: str) -> Record | None:
-    return register.ids.get(record_id)
-
-
-def is_post(record: Record | None) -> bool:
-    return isinstance(record, Post)

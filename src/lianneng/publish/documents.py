@@ -227,7 +227,7 @@ def statistics(ctx: Context) -> Document:
         ctx.register.steps[r["step"]][0].power for r in risks if r.get("step") in ctx.register.steps}
     assessed_count = sum(1 for p in powers if p["id"] in assessed or p.get("no_risk_found"))
     controlled = sum(1 for r in risks if ctx.controls(r))
-    controls = [c for r in risks for c in ctx.controls(r)]
+    controls = list({c["id"]: c for r in risks for c in ctx.controls(r)}.values())
     done = sum(1 for c in controls if c.get("status") == "已落实")
     rows = [[ctx.t("word.powers_assessed"), f"{assessed_count}/{len(powers)}"],
             [ctx.t("word.risks_controlled"), f"{controlled}/{total}"]]
@@ -260,9 +260,11 @@ def heat_map(ctx: Context) -> HeatMap | None:
 # ── rules and commitments (Markdown bodies) ────────────────────────────────────────────────
 
 
-def rules(ctx: Context) -> Document:
+def rules(ctx: Context) -> Document | None:
     title = ctx.t("doc.rules")
     records = ctx.records("rule")
+    if not records:
+        return None
     rows = [[str(n), _text(r.get("title")), _text(r.get("number")), _text(r.get("issued")),
              _text(r.get("status")), ctx.names(r.get("risks"))] for n, r in enumerate(records, 1)]
     blocks: list[Block] = [Table(_columns(ctx, "no", "rule", "number", "issued", "rule_status")
@@ -270,11 +272,12 @@ def rules(ctx: Context) -> Document:
                                  (5, 30, 16, 12, 8, 30))]
     for rule in records:
         if rule.get("body"):
-            blocks += [PageBreak(), *_titled_body(_text(rule.get("title")), str(rule["body"]))]
+            blocks += [PageBreak(), *_titled_body(_text(rule.get("title")),
+                                                  ctx.resolve_links(str(rule["body"])))]
     return Document("rules", title, blocks, formats=("md", "html", "xlsx", "docx"))
 
 
-def commitments(ctx: Context) -> Document:
+def commitments(ctx: Context) -> Document | None:
     title = ctx.t("doc.commitments")
     blocks: list[Block] = []
     for commitment in ctx.records("commitment"):
@@ -290,7 +293,7 @@ def commitments(ctx: Context) -> Document:
             fields.append((ctx.t("word.signed"), _text(commitment["signed"])))
         blocks.append(Fields(tuple(fields)))
         if commitment.get("body"):
-            blocks.append(Body(str(commitment["body"])))
+            blocks.append(Body(ctx.resolve_links(str(commitment["body"]))))
     return Document("commitments", title, blocks, formats=("md", "html", "docx"))
 
 

@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
-from lianneng.check.markdown import LINK
 from lianneng.publish.blocks import FlowChart, HeatMap, RiskMark
-
-Resolve = Callable[[str], str]
-"""Text for a [[id]] link: the record's name for this audience, or a neutral mark."""
 
 # ── Markdown ───────────────────────────────────────────────────────────────────────────────
 
@@ -50,13 +45,12 @@ def _shift_headings(markdown: str, by: int) -> str:
     return "\n".join(out)
 
 
-def _links(markdown: str, resolve: Resolve) -> str:
-    return LINK.sub(lambda m: resolve(m.group(1).strip()), markdown)
+def body_markdown(markdown: str, shift: int = 2) -> str:
+    """A user's Markdown body for Markdown output: headings nested, no raw HTML.
 
-
-def body_markdown(markdown: str, resolve: Resolve, shift: int = 2) -> str:
-    """A user's Markdown body for Markdown output: links resolved, headings nested, no raw HTML."""
-    text = _links(_shift_headings(markdown, shift), resolve)
+    Its [[id]] links were resolved for the audience when the document was built.
+    """
+    text = _shift_headings(markdown, shift)
     out, fenced = [], False
     for line in text.splitlines():
         if line.lstrip().startswith(("```", "~~~")):
@@ -68,9 +62,9 @@ def body_markdown(markdown: str, resolve: Resolve, shift: int = 2) -> str:
 _MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
 
 
-def body_html(markdown: str, resolve: Resolve, shift: int = 2) -> Markup:
+def body_html(markdown: str, shift: int = 2) -> Markup:
     """A user's Markdown body as HTML; raw HTML in it is escaped, unsafe links are dropped."""
-    return Markup(_MARKDOWN.render(_links(_shift_headings(markdown, shift), resolve)))
+    return Markup(_MARKDOWN.render(_shift_headings(markdown, shift)))
 
 
 # ── flow charts ────────────────────────────────────────────────────────────────────────────

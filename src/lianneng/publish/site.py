@@ -45,7 +45,8 @@ def converter(script: str) -> Callable[[str], str]:
         return lambda text: text
     import opencc
 
-    convert = opencc.OpenCC("s2t").convert
+    # s2tw: Taiwan-standard characters without phrase changes, as seed 004 writes (為、審核、網絡).
+    convert = opencc.OpenCC("s2tw").convert
     return lambda text: convert(text) if text else text
 
 
@@ -99,7 +100,9 @@ def publish(checked: Checked, out: Path, *, audiences: list[Audience], formats: 
                     outputs[folder / f"index.{fmt}"] = data
     if any(p.severity is Severity.ERROR for p in result.problems):
         return result
-    _write_outputs(out, outputs, result)
+    in_scope = {(a.value, f) for a in audiences for f in formats}
+    _write_outputs(out, outputs, result, lambda rel: (rel.split("/")[0], rel.rsplit(".", 1)[-1])
+                   in in_scope)
     return result
 
 
@@ -114,12 +117,6 @@ def _selected_documents(checked: Checked) -> list[str]:
 
 
 def _context_vars(ctx: Context, audience_label: str) -> dict[str, Any]:
-    def resolve(record_id: str) -> str:
-        name = ctx.name(record_id)
-        if not name:  # not visible to this audience: say nothing of it, not even its id
-            return label("word.withheld", ctx.lang)
-        return record_id if name == record_id else f"{name}({record_id})"
-
     unit = ctx.unit
     meta = " · ".join(filter(None, (unit["name"], audience_label,
                                     f"{ctx.t('word.period')} {unit['period']}" if unit["period"]
@@ -133,8 +130,8 @@ def _context_vars(ctx: Context, audience_label: str) -> dict[str, Any]:
         "t": ctx.t,
         "mermaid": markup.mermaid,
         "svg": markup.svg,
-        "body_markdown": lambda block: markup.body_markdown(block.markdown, resolve, block.shift),
-        "body_html": lambda block: markup.body_html(block.markdown, resolve, block.shift),
+        "body_markdown": lambda block: markup.body_markdown(block.markdown, block.shift),
+        "body_html": lambda block: markup.body_html(block.markdown, block.shift),
     }
 
 
@@ -202,7 +199,9 @@ def _template_frames(exc: BaseException) -> Iterator[tuple[str, int]]:
         tb = tb.tb_next
 
 
-def _write_outputs(out: Path, outputs: dict[Path, bytes], result: Published) -> None:
+def _write_outputs(out: Path, outputs: dict[Path, bytes], result: Published,
+                   in_scope: Callable[[str], bool]) -> None:
+    """Write what changed; remove what this run should have produced but no longer does."""
     record = out / RECORD_FILE
     previous: list[str] = []
     if record.is_file():
@@ -216,13 +215,20 @@ def _write_outputs(out: Path, outputs: dict[Path, bytes], result: Published) -> 
             result.written.append(path)
         else:
             result.unchanged += 1
-    produced = sorted(p.relative_to(out).as_posix() for p in outputs)
+    produced = {p.relative_to(out).as_posix() for p in outputs}
+    kept = set()
     for rel in previous:
+        if rel in produced or not isinstance(rel, str) or ".." in Path(rel).parts:
+            continue
+        if not in_scope(rel):
+            kept.add(rel)  # another audience or format: this run did not rebuild it
+            continue
         stale = out / rel
-        if rel not in produced and stale.is_file() and ".." not in Path(rel).parts:
+        if stale.is_file():
             stale.unlink()
             result.removed.append(stale)
-    write_atomic(record, json.dumps(produced, ensure_ascii=False, indent=1) + "\n")
+    listing = sorted(produced | kept)
+    write_atomic(record, json.dumps(listing, ensure_ascii=False, indent=1) + "\n")
 
 
 __all__ = ["FORMATS", "Body", "Published", "publish"]

@@ -10,7 +10,7 @@ from typing import Any
 
 from lianneng.model.base import Origin
 from lianneng.model.kinds import KINDS, kind_named, known_kind_names
-from lianneng.problems import Message, Problem, msg
+from lianneng.problems import Message, Problem, bilingual, msg
 from lianneng.source.files import Sources, inside, record_files
 from lianneng.source.markdown import split_front_matter
 from lianneng.source.text import TextFault, read_text
@@ -35,7 +35,8 @@ def read_documents(sources: Sources, rel: str, problems: list[Problem]) -> list[
     source = sources.files.get(rel) or sources.add(rel)
     path = source.path
     if path == sources.root / rel and not inside(sources.root, path):
-        problems.append(sources.at(rel, 1, 1, msg("F014", detail="link leads outside the register")))
+        problems.append(sources.at(rel, 1, 1, msg("F014", detail=bilingual(
+            "链接指向登记册目录以外", "the link leads outside the register"))))
         return None
     text = read_text(path)
     if isinstance(text, TextFault):
@@ -71,10 +72,11 @@ def read_records(sources: Sources, exclude: list[str]) -> tuple[list[RawRecord],
         if documents is None:
             continue
         folder_kind = kind_named(rel.split("/")[0]) if "/" in rel else None
-        if not documents and not rel.endswith(".md"):
+        if all(document is None for document in documents) and not rel.endswith(".md"):
             problems.append(sources.at(rel, 1, 1, msg("F013")))
         for index, document in enumerate(documents):
-            records.extend(_records_of(sources, rel, index, document, folder_kind, problems))
+            if document is not None:  # an empty document between `---` lines holds nothing
+                records.extend(_records_of(sources, rel, index, document, folder_kind, problems))
     return records, problems
 
 
@@ -100,10 +102,13 @@ def _records_of(sources: Sources, rel: str, index: int, document: Any, folder_ki
             problems.append(sources.problem(rel, path + (("kind",) if at_kind else ()), kind))
             continue
         if rel.endswith(".md"):
-            if not KINDS[kind].MARKDOWN_BODY:
-                problems.append(sources.problem(rel, path, msg("M005", kind=KINDS[kind].LABEL_ZH)))
-            else:
-                item = {**item, "body": sources.files[rel].body}
+            model = KINDS[kind]
+            body = sources.files[rel].body or ""
+            if model.MARKDOWN_BODY:
+                item = {**item, "body": body}
+            elif body.strip():
+                label = bilingual(model.LABEL_ZH, model.LABEL_EN)
+                problems.append(sources.problem(rel, path, msg("M005", kind=label)))
         records.append(RawRecord(kind, item, Origin(rel, path)))
     return records
 
@@ -112,7 +117,9 @@ def _kind_of(item: dict[str, Any], folder_kind: str | None) -> str | Message:
     claimed = item.get("kind")
     if claimed is None:
         return folder_kind if folder_kind else msg("S001", detail=msg("hint.kind_folder"))
-    kind = kind_named(str(claimed)) if isinstance(claimed, str) else None
+    if not isinstance(claimed, str):
+        return msg("S004", field="kind", detail=bilingual("应为文字", "expected text"))
+    kind = kind_named(claimed)
     if kind is None:
         close = difflib.get_close_matches(str(claimed).lower(), known_kind_names(), n=1)
         suggest = msg("hint.didyoumean", suggestion=close[0]) if close else msg("hint.none")

@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from lianneng.problems import Message, msg
+from lianneng.problems import Message, bilingual, msg
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 
@@ -48,26 +48,40 @@ def decode(data: bytes) -> str | TextFault:
     for bom, name in _BOMS:
         if data.startswith(bom):
             return TextFault(1, 1, msg("F002", encoding=name))
-    if b"\x00" in data[:64] and _looks_utf16(data):
-        return TextFault(1, 1, msg("F002", encoding="UTF-16"))
+    if b"\x00" in data:
+        if _looks_utf16(data):
+            return TextFault(1, 1, msg("F002", encoding="UTF-16"))
+        line, column = _position(data, data.index(b"\x00"))
+        return TextFault(line, column, msg("F014", detail=bilingual(
+            "含有 NUL 字节,不是文本文件", "it holds NUL bytes: not a text file")))
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line, column = _position(data, exc.start)
-        guess = _guess_encoding(data)
-        hint = msg("hint.encoding", guess=guess) if guess else msg("hint.none")
+        if exc.end == len(data) and "unexpected end" in exc.reason:
+            hint = msg("hint.truncated")  # cut inside a character: a broken copy, not GBK
+        else:
+            guess = _guess_encoding(data)
+            hint = msg("hint.encoding", guess=guess) if guess else msg("hint.none")
         return TextFault(
             line, column, msg("F001", offset=exc.start, byte=f"{data[exc.start]:02X}", hint=hint)
         )
 
 
 def _looks_utf16(data: bytes) -> bool:
-    sample = data[:256]
-    return sample.count(b"\x00") * 3 >= len(sample)
+    """UTF-16 text without a BOM: mostly ASCII, so every other byte is NUL and the rest are not."""
+    sample = data[:512]
+    even, odd = sample[0::2], sample[1::2]
+    for text, zeros in ((even, odd), (odd, even)):
+        if zeros.count(0) * 10 >= len(zeros) * 8 and text.count(0) * 10 <= len(text):
+            return True
+    return False
 
 
 def _guess_encoding(data: bytes) -> str | None:
-    for codec, name in (("gb18030", "GBK/GB18030"), ("big5", "Big5")):
+    # GB2312 first: simplified text saved by Windows fits it, while Big5 text (trail bytes
+    # 0x40–0x7E) rarely does; GB18030 decodes nearly anything, so it is only the last resort.
+    for codec, name in (("gb2312", "GBK/GB18030"), ("big5", "Big5"), ("gb18030", "GBK/GB18030")):
         try:
             data.decode(codec)
         except UnicodeDecodeError:

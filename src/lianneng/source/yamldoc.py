@@ -19,6 +19,7 @@ from ruamel.yaml.composer import Composer
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import AliasEvent
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.reader import ReaderError
 
 from lianneng.problems import Message, bilingual, msg
 
@@ -55,7 +56,8 @@ class _GuardedComposer(Composer):  # type: ignore[misc]
             raise _Refused(msg("F009", name=event.anchor), event.start_mark)
         tag = getattr(event, "ctag", None)
         if tag is not None and str(tag) not in ("!", "") and not _STANDARD_TAG.match(str(tag)):
-            raise _Refused(msg("F011", tag=str(tag)), event.start_mark)
+            typed = f"{tag.handle}{tag.suffix}" if getattr(tag, "handle", None) else str(tag)
+            raise _Refused(msg("F011", tag=typed), event.start_mark)
         if self.depth >= MAX_DEPTH:
             raise _Refused(msg("F010", limit=MAX_DEPTH), event.start_mark)
         return super().compose_node(parent, index)
@@ -75,8 +77,18 @@ def compose(text: str) -> list[Node]:
 # ── the fast path: text → data ─────────────────────────────────────────────────────────────
 
 
+# A run of opening brackets deeper than we accept: refused before the parser starts, which on
+# ['*100000 would otherwise take the better part of a second to reach the depth limit.
+_DEEP_FLOW = re.compile(r"[\[{](?:\s*[\[{]){%d}" % MAX_DEPTH)
+
+
 def parse(text: str) -> Parsed:
     result = Parsed()
+    if (deep := _DEEP_FLOW.search(text)) is not None:
+        line = text.count("\n", 0, deep.start()) + 1
+        column = deep.start() - (text.rfind("\n", 0, deep.start()) + 1) + 1
+        result.faults.append(YamlFault(line, column, msg("F010", limit=MAX_DEPTH)))
+        return result
     try:
         nodes = compose(text)
     except _Refused as exc:
@@ -85,13 +97,22 @@ def parse(text: str) -> Parsed:
     except MarkedYAMLError as exc:
         mark = _error_mark(exc)
         detail = _describe(exc)
-        result.faults.extend(_typing_faults(text, before=(mark.line + 1) if mark else None))
+        prose = _block_scalar_lines(text)
+        result.faults.extend(f for f in _typing_faults(text, before=(mark.line + 1) if mark else None)
+                             if f.line not in prose)
         tab_line = _tab_line(text, mark.line if mark else None)
         if tab_line is not None:
             column = text.splitlines()[tab_line - 1].index("\t") + 1
             result.faults.append(YamlFault(tab_line, column, msg("F006")))
         else:
             result.faults.append(_fault_at(mark, msg("F004", detail=detail, hint=msg("hint.none"))))
+        return result
+    except ReaderError as exc:  # a character YAML does not allow (control characters)
+        line, column = _line_column(text, exc.position)
+        char = exc.character if isinstance(exc.character, str) else chr(exc.character)
+        code = f"U+{ord(char):04X}"
+        detail = bilingual(f"不允许的控制字符 {code}", f"control character {code} is not allowed")
+        result.faults.append(YamlFault(line, column, msg("F004", detail=detail, hint=msg("hint.none"))))
         return result
     except (YAMLError, ValueError, IndexError, TypeError, RecursionError) as exc:
         result.faults.append(YamlFault(1, 1, msg("F004", detail=str(exc)[:200] or
@@ -148,6 +169,32 @@ def _typing_faults(text: str, before: int | None = None) -> Iterator[YamlFault]:
             yield YamlFault(number, line.index("：") + 1, msg("F007", key=match.group(1)))
         if _FULLWIDTH_INDENT.match(line):
             yield YamlFault(number, line.index("\u3000") + 1, msg("F008"))
+
+
+_BLOCK_START = re.compile(r"^([ ]*)(?:-[ ]+)?(?:[^#'\"\s][^#]*?:[ ]+)?[|>][-+0-9]*[ ]*(?:#.*)?$")
+
+
+def _block_scalar_lines(text: str) -> set[int]:
+    """1-based lines inside `|` or `>` block scalars, found from the text alone.
+
+    Used when the file does not parse, so no nodes say where the prose is.
+    """
+    lines: set[int] = set()
+    indent: int | None = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        if indent is not None:
+            if not line.strip(" \u3000\t") or len(line) - len(line.lstrip(" ")) > indent:
+                lines.add(number)
+                continue
+            indent = None
+        if match := _BLOCK_START.match(line):
+            indent = len(match.group(1))
+    return lines
+
+
+def _line_column(text: str, position: int) -> tuple[int, int]:
+    line = text.count("\n", 0, position) + 1
+    return line, position - (text.rfind("\n", 0, position) + 1) + 1
 
 
 def _tab_line(text: str, error_line: int | None) -> int | None:
@@ -269,7 +316,11 @@ def _walk(nodes: list[Node], path: KeyPath, key: bool) -> tuple[int, int] | None
         if found is None:
             break
         key_node, node = found
-        mark = key_node.start_mark if key and index == last and key_node else node.start_mark
+        empty = (isinstance(node, ScalarNode) and key_node is not None
+                 and node.start_mark.index == node.end_mark.index)
+        # An empty value's own mark lies on the next token (often the next line): use its key.
+        use_key = key_node is not None and ((key and index == last) or empty)
+        mark = key_node.start_mark if use_key else node.start_mark
     return mark.line + 1, mark.column + 1
 
 

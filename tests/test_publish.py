@@ -1,0 +1,217 @@
+"""Publishing: nothing internal leaks, values cannot inject markup, templates are safe and strict."""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import DATA
+
+from lianneng.model.fields import Visibility, ref_kinds, table_of, visibility_of
+from lianneng.model.kinds import KINDS
+from lianneng.model.walk import walk
+from lianneng.pipeline import check_register
+
+CANARY = DATA / "canary"
+
+
+def output_text(path: Path) -> str:
+    """All text in an output file; for XLSX and DOCX, every XML part inside the zip."""
+    if path.suffix in (".xlsx", ".docx"):
+        with zipfile.ZipFile(path) as archive:
+            return "\n".join(archive.read(name).decode("utf-8", "replace")
+                             for name in archive.namelist())
+    return path.read_text(encoding="utf-8")
+
+
+def published(run, root: Path, out: Path, *args: str) -> dict[Path, str]:  # type: ignore[no-untyped-def]
+    result = run("publish", str(root), "--out", str(out), *args)
+    assert result.code == 0, result.out + result.err
+    return {p: output_text(p) for p in out.rglob("*") if p.is_file() and p.name[0] != "."}
+
+
+def _free_text_fields() -> set[tuple[str, str]]:
+    """(kind, field) of every internal free-text field: the canary register must fill each one."""
+    found = set()
+
+    def visit(kind: str, model: Any) -> None:
+        for name, info in model.model_fields.items():
+            annotation = str(info.annotation)
+            nested = [m for m in (getattr(info.annotation, "__args__", ()) or ())
+                      if isinstance(m, type) and hasattr(m, "model_fields")]
+            if isinstance(info.annotation, type) and hasattr(info.annotation, "model_fields"):
+                nested.append(info.annotation)
+            for inner in nested:
+                visit(kind, inner)
+            if (visibility_of(info) is Visibility.INTERNAL and not ref_kinds(info)
+                    and not table_of(info) and ("str" in annotation or "dict" in annotation)):
+                found.add((kind, name))
+
+    for kind, model in KINDS.items():
+        visit(kind, model)
+    return found
+
+
+def _canaries(min_visibility: Visibility) -> tuple[set[str], set[tuple[str, str]]]:
+    """Canary values planted in fields at least as private as `min_visibility`, and where."""
+    checked = check_register(CANARY)
+    values: set[str] = set()
+    covered: set[tuple[str, str]] = set()
+    for record in checked.register.all_records():
+        assert record.origin is not None
+        for field in walk(record, record.origin.path):
+            visibility = record.field_visibility(field.name, visibility_of(field.info))
+            if visibility < min_visibility:
+                continue
+            items = field.value if isinstance(field.value, list) else [field.value]
+            if isinstance(field.value, dict):
+                items = [*field.value, *field.value.values()]
+            for item in items:
+                if isinstance(item, str) and "CANARY" in item:
+                    values.add(item)
+                    covered.add((record.KIND, field.name))
+    return values, covered
+
+
+def test_canary_register_fills_every_internal_free_text_field() -> None:
+    _, covered = _canaries(Visibility.INTERNAL)
+    missing = _free_text_fields() - covered
+    # Fields of kinds whose records are internal as a whole still need a canary each.
+    assert not missing, f"plant a canary in {sorted(missing)} in tests/data/canary"
+
+
+def test_public_output_holds_no_canary_in_any_format(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    outputs = published(run, CANARY, tmp_path / "out", "--audience", "public")
+    assert {p.suffix for p in outputs} == {".md", ".html", ".xlsx", ".docx"}
+    leaks = {p.name: [w for w in text.split() if "CANARY" in w][:3]
+             for p, text in outputs.items() if "CANARY" in text}
+    assert not leaks
+
+
+def test_filing_output_holds_no_internal_canary(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    internal, _ = _canaries(Visibility.INTERNAL)
+    outputs = published(run, CANARY, tmp_path / "out", "--audience", "filing")
+    for path, text in outputs.items():
+        assert not [value for value in internal if value in text], path.name
+
+
+def test_internal_output_lists_withheld_items_with_their_reason(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    outputs = published(run, CANARY, tmp_path / "out", "--audience", "internal", "-f", "md")
+    catalogue = outputs[tmp_path / "out" / "internal" / "power-catalogue.md"]
+    assert "CANARY-withheld-power-name" in catalogue and "CANARY-private-reason" in catalogue
+    public = published(run, CANARY, tmp_path / "pub", "--audience", "public", "-f", "md")
+    assert all("CANARY-withheld" not in text for text in public.values())
+
+
+def test_personal_commitment_body_is_internal(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    outputs = published(run, CANARY, tmp_path / "out", "-f", "html")
+    internal = outputs[tmp_path / "out" / "internal" / "commitments.html"]
+    public = outputs[tmp_path / "out" / "public" / "commitments.html"]
+    assert "CANARY-personal-commitment-body" in internal
+    assert "承诺内容" in public  # the unit's own commitment body is public
+    assert "CANARY-personal-commitment-body" not in public
+
+
+@pytest.fixture
+def hostile(tmp_path: Path, run) -> Path:  # type: ignore[no-untyped-def]
+    root = tmp_path / "reg"
+    assert run("init", str(root)).code == 0
+    risk = root / "risks" / "RP-001.yaml"
+    text = risk.read_text(encoding="utf-8")
+    text = text.replace("title: 报销审核把关不严",
+                        "title: '<script>alert(1)</script> | 注入 | 行 [链接](javascript:x)'")
+    text = text.replace("manifestation: 对不合规票据予以报销,或为他人虚报冒领提供便利",
+                        "manifestation: \"第一行\\n| 假 | 行 |\\n# 假标题\"")
+    risk.write_text(text, encoding="utf-8")
+    body = root / "rules" / "R-001.md"
+    body.write_text(body.read_text(encoding="utf-8") + "\n<img src=x onerror=alert(1)>\n"
+                    "[点我](javascript:alert(1))\n", encoding="utf-8")
+    return root
+
+
+def test_html_escapes_values_and_bodies(hostile: Path, run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    outputs = published(run, hostile, tmp_path / "out", "-a", "public", "-f", "html")
+    for text in outputs.values():
+        assert "<script>" not in text and "<img" not in text
+        assert 'href="javascript:' not in text
+    assert "&lt;script&gt;" in outputs[tmp_path / "out" / "public" / "risk-list.html"]
+
+
+def test_markdown_cells_cannot_add_rows_or_markup(hostile: Path, run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    outputs = published(run, hostile, tmp_path / "out", "-a", "public", "-f", "md")
+    risk_list = outputs[tmp_path / "out" / "public" / "risk-list.md"]
+    table = [line for line in risk_list.splitlines() if line.startswith("|")]
+    assert len(table) == 3  # header, rule, one row: the value's pipes and newlines are escaped
+    assert "\\<script\\>" in risk_list and "\\| 注入 \\|" in risk_list
+    rules = outputs[tmp_path / "out" / "public" / "rules.md"]
+    assert "<img" not in rules
+
+
+def test_register_template_overrides_and_typos_are_located(hostile: Path, run,
+                                                           tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    templates = hostile / "templates"
+    templates.mkdir()
+    (templates / "risk-list.md.j2").write_text("# 自定义\n{{ doc.title }}\n", encoding="utf-8")
+    outputs = published(run, hostile, tmp_path / "out", "-a", "public", "-f", "md")
+    assert outputs[tmp_path / "out" / "public" / "risk-list.md"] == "# 自定义\n风险点及防控措施公示表\n"
+    (templates / "risk-list.md.j2").write_text("# 自定义\n\n{{ doc.titel }}\n", encoding="utf-8")
+    result = run("publish", str(hostile), "--out", str(tmp_path / "out2"), "-f", "md")
+    assert result.code == 1
+    assert "templates/risk-list.md.j2" in result.out and "T001" in result.out
+    assert not (tmp_path / "out2" / "public").exists()
+
+
+def test_hostile_template_reads_nothing(hostile: Path, run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    templates = hostile / "templates"
+    templates.mkdir()
+    (templates / "risk-list.md.j2").write_text(
+        "{{ doc.__class__.__init__.__globals__['os'].popen('id').read() }}\n", encoding="utf-8")
+    result = run("publish", str(hostile), "--out", str(tmp_path / "out"), "-f", "md")
+    assert result.code == 1 and "T001" in result.out and "uid=" not in result.out
+
+
+def test_publishing_twice_is_identical_and_writes_nothing(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    first = published(run, CANARY, tmp_path / "out")
+    result = run("publish", str(CANARY), "--out", str(tmp_path / "out"))
+    assert result.code == 0 and "写入 0 个文件" in result.out
+    assert {p: output_text(p) for p in first} == first
+
+
+def test_outputs_no_longer_produced_are_removed(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    root = tmp_path / "reg"
+    shutil.copytree(CANARY, root)
+    out = tmp_path / "out"
+    published(run, root, out, "-f", "md", "-f", "html")
+    mine = out / "notes.txt"
+    mine.write_text("keep me", encoding="utf-8")
+    published(run, root, out, "-f", "md")  # a narrower run leaves the HTML alone
+    assert (out / "public" / "rules.html").is_file()
+    shutil.rmtree(root / "rules")
+    (root / "risks" / "RP-001.yaml").write_text(
+        (root / "risks" / "RP-001.yaml").read_text(encoding="utf-8").replace(
+            "    rules: [R-001]\n", ""), encoding="utf-8")
+    published(run, root, out, "-f", "md", "-f", "html")
+    assert not (out / "public" / "rules.html").exists()
+    assert not (out / "public" / "rules.md").exists()
+    assert mine.read_text(encoding="utf-8") == "keep me"
+
+
+def test_traditional_script_and_english_labels(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    outputs = published(run, CANARY, tmp_path / "tw", "-a", "public", "-f", "md",
+                        "--script", "traditional")
+    text = outputs[tmp_path / "tw" / "public" / "risk-list.md"]
+    assert "風險點及防控措施公示表" in text and "報銷審核把關不嚴" in text and "為他人" in text
+    outputs = published(run, CANARY, tmp_path / "en", "-a", "public", "-f", "md", "--lang", "en")
+    text = outputs[tmp_path / "en" / "public" / "risk-list.md"]
+    assert "Risk points and controls" in text and "报销审核把关不严" in text
+
+
+def test_publish_refuses_a_register_with_errors(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    root = tmp_path / "reg"
+    run("init", str(root))
+    (root / "risks" / "RP-001.yaml").write_text("id: RP-001\ntitle: x\n", encoding="utf-8")
+    result = run("publish", str(root), "--out", str(tmp_path / "out"))
+    assert result.code == 1 and "S002" in result.out and not (tmp_path / "out").exists()
