@@ -48,10 +48,13 @@ class Context:
     def link_text(self, record_id: str) -> str:
         """What a [[id]] link in a body shows this audience: a record it may not see stays unnamed,
         down to its id (ids can carry names)."""
+        from lianneng.publish.markup import md_text
+
         name = self.name(record_id)
         if not name:
             return self.t("word.withheld")
-        return record_id if name == record_id else f"{name}({record_id})"
+        # The text lands inside Markdown: a name must not turn into formatting.
+        return md_text(record_id if name == record_id else f"{name}({record_id})")
 
     def resolve_links(self, markdown: str) -> str:
         from lianneng.check.markdown import LINK

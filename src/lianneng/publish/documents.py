@@ -151,7 +151,7 @@ def flows(ctx: Context) -> Document:
         blocks += [Heading(heading), FlowChart(heading, tuple(steps)),
                    Table(_columns(ctx, "step", "handler", "conditions", "time_limit", "supervision",
                                   "rights", "complaint", "step_risks"), _rows(rows),
-                         _text(flow.get("id")), (10, 12, 20, 10, 18, 18, 16, 24))]
+                         _text(flow.get("name")), (10, 12, 20, 10, 18, 18, 16, 24))]
     return Document("flows", title, blocks)
 
 
@@ -253,7 +253,8 @@ def heat_map(ctx: Context) -> HeatMap | None:
         rows = sorted({str(r["likelihood"]) for r in risks})
         columns = sorted({str(r["impact"]) for r in risks})
     counts = Counter((str(r["likelihood"]), str(r["impact"])) for r in risks)
-    return HeatMap(ctx.t("word.heat_map"), ctx.t("col.level"), "", tuple(rows), tuple(columns),
+    return HeatMap(ctx.t("word.heat_map"), ctx.t("word.likelihood"), ctx.t("word.impact"),
+                   tuple(rows), tuple(columns),
                    tuple(tuple(counts[(row, col)] for col in columns) for row in rows))
 
 
@@ -293,8 +294,21 @@ def commitments(ctx: Context) -> Document | None:
             fields.append((ctx.t("word.signed"), _text(commitment["signed"])))
         blocks.append(Fields(tuple(fields)))
         if commitment.get("body"):
-            blocks.append(Body(ctx.resolve_links(str(commitment["body"]))))
+            body = _titled_body(_text(commitment.get("title")),
+                                ctx.resolve_links(str(commitment["body"])))
+            blocks += [b for b in body if not isinstance(b, Heading)]  # titled above already
+            if isinstance(body[0], Body):
+                blocks[-1] = Body(_without_title(body[0].markdown), shift=1)
     return Document("commitments", title, blocks, formats=("md", "html", "docx"))
+
+
+def _without_title(markdown: str) -> str:
+    """The body less its opening `# title` line (the document already shows the title)."""
+    lines = markdown.splitlines()
+    first = next((n for n, line in enumerate(lines) if line.strip()), None)
+    if first is not None and lines[first].startswith("# "):
+        del lines[first]
+    return "\n".join(lines).strip() + "\n"
 
 
 def _titled_body(title: str, body: str) -> list[Block]:

@@ -93,6 +93,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "word.by_department": ("按部门", "By department"),
     "word.by_nature": ("按风险性质", "By nature"),
     "word.heat_map": ("发生机率 × 危害程度", "Likelihood × impact"),
+    "word.likelihood": ("发生机率", "likelihood"),
+    "word.impact": ("危害程度", "impact"),
     "word.coverage": ("覆盖情况", "Coverage"),
     "word.powers_assessed": ("已评估的职权事项", "Power items assessed"),
     "word.risks_controlled": ("有防控措施的风险点", "Risk points with controls"),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import docx
@@ -16,7 +16,7 @@ from docx.document import Document as WordDocument
 from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -53,8 +53,6 @@ from lianneng.publish.formats.ooxml import (
 )
 from lianneng.publish.labels import label
 
-Resolve = Callable[[str], str]
-
 LATIN_FONT = "Times New Roman"
 BODY_FONT = "宋体"  # SimSun: the body face of Chinese official documents
 HEADING_FONT = "黑体"  # SimHei: their heading face
@@ -64,19 +62,16 @@ BODY_SIZE, TABLE_SIZE, TITLE_SIZE = 12, 10.5, 18  # 小四, 五号, 小二
 HEADER_FILL = "D9E1F2"
 TABLE_STYLE = "Table Text"
 PORTRAIT_COLUMNS = 6  # more columns than this and the pages turn landscape
-BODY_HEADING_SHIFT = 2  # a body's "#" nests under the document's headings, as in the HTML
 
 BULLET = re.compile(r"^( *)[-*+][ \t]+(.*)$")
 ORDERED = re.compile(r"^( *)([0-9]{1,9}[.)])[ \t]+(.*)$")
 BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
 
 
-def render_docx(document: Document, *, unit: str, lang: str,
-                resolve: Resolve | None = None) -> bytes:
-    """The document as DOCX bytes. `resolve` gives the text of an [[id]] link (default: the id)."""
+def render_docx(document: Document, *, unit: str, lang: str) -> bytes:
     word = docx.Document()
     setup(word, lang, landscape=_is_wide(document))
-    writer = Writer(word, lang, resolve or (lambda record_id: record_id))
+    writer = Writer(word, lang)
     writer.title(title_line(document.title, unit, lang), document.subtitle)
     for block in document.blocks:
         writer.block(block)
@@ -132,10 +127,10 @@ def _fonts(word: WordDocument, lang: str) -> None:
 
 
 def _rpr(element: BaseOxmlElement) -> BaseOxmlElement:
-    found = element.find(qn("w:rPr"))
+    found: BaseOxmlElement | None = element.find(qn("w:rPr"))
     if found is None:
         found = OxmlElement("w:rPr")
-        element.append(found)  # w:rPr is the last child of w:style and of w:rPrDefault
+        element.append(found)  # last: after w:pPr in a paragraph style, alone in w:rPrDefault
     return found
 
 
@@ -171,12 +166,11 @@ def _page_numbers(paragraph: WordParagraph) -> None:
 class Writer:
     """Appends blocks to one Word document, remembering the last heading to avoid repeating it."""
 
-    def __init__(self, word: WordDocument, lang: str, resolve: Resolve) -> None:
+    def __init__(self, word: WordDocument, lang: str) -> None:
         self.word = word
         self.lang = lang
-        self.resolve = resolve
         self.last_heading = ""
-        self.heading_level = 1
+        self.table_style_id = word.styles[TABLE_STYLE].style_id
         section = word.sections[0]
         width = section.page_width or Mm(210)
         self.usable = Emu(width - (section.left_margin or 0) - (section.right_margin or 0))
@@ -196,21 +190,21 @@ class Writer:
         match block:
             case Heading(text=text, level=level):
                 self.word.add_heading(xml_text(text), max(1, min(level, 9)))
-                heading, self.heading_level = text, max(1, min(level, 9))
+                heading = text
             case Paragraph(text=text):
                 self.word.add_paragraph(xml_text(text))
             case Fields():
                 self.fields(block)
             case Table():
                 self.table(block.columns, block.rows, block.widths)
-            case Body(markdown=markdown):
-                self.body(markdown)
+            case Body(markdown=markdown, shift=shift):
+                self.body(markdown, shift)
             case FlowChart():
                 self.flow_chart(block)
             case HeatMap():
                 self.heat_map(block)
             case PageBreak():
-                self.word.add_page_break()
+                self.word.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
         self.last_heading = heading
 
     def caption(self, text: str) -> None:
@@ -227,6 +221,7 @@ class Writer:
         header = padded(columns, count)
         body = [padded(row, count) for row in rows]
         sizes = self.sizes(column_widths(widths, header, body, count, bounds=(4, 40)))
+        self.apart_from_table()
         table = self.word.add_table(rows=1, cols=count)
         table.style = self.word.styles["Table Grid"]
         table.autofit = False  # fixed layout: Word keeps the widths given
@@ -239,8 +234,17 @@ class Writer:
         _repeat_as_header(table.rows[0])
         return [self.row(table.add_row(), values, sizes) for values in body]
 
+    def apart_from_table(self) -> None:
+        """An empty paragraph after a table about to be followed by another: Word joins tables
+        that touch into one, whatever their columns."""
+        last = self.word.element.body[-1]
+        if last.tag == qn("w:sectPr"):
+            last = last.getprevious()
+        if last is not None and last.tag == qn("w:tbl"):
+            self.word.add_paragraph()
+
     def sizes(self, relative: Sequence[float]) -> list[Length]:
-        """Relative widths as EMU filling the text width exactly (the last column takes the rest)."""
+        """Relative widths as EMU filling the text width (the last column takes the rest)."""
         total = sum(relative) or 1.0
         sizes = [Emu(int(self.usable * width / total)) for width in relative[:-1]]
         return [*sizes, Emu(self.usable - sum(sizes))]
@@ -253,9 +257,10 @@ class Writer:
             if fill:
                 _shade(cell, fill)
             paragraph = cell.paragraphs[0]
-            paragraph.style = self.word.styles[TABLE_STYLE]
+            # By id: the `style` setter searches all styles per call, minutes on a large ledger.
+            paragraph._p.style = self.table_style_id
             if value:
-                paragraph.add_run(xml_text(value)).bold = bold or None
+                _add_run(paragraph, value, bold=bold)
             cell.vertical_alignment = (WD_CELL_VERTICAL_ALIGNMENT.CENTER if bold
                                        else WD_CELL_VERTICAL_ALIGNMENT.TOP)
         return cells
@@ -264,6 +269,7 @@ class Writer:
         """A form's label: value lines as a compact two-column table, labels shaded."""
         if not fields.items:
             return
+        self.apart_from_table()
         table = self.word.add_table(rows=0, cols=2)
         table.style = self.word.styles["Table Grid"]
         table.autofit = False
@@ -272,16 +278,19 @@ class Writer:
             column.width = size
         for name, value in fields.items:
             cells = self.row(table.add_row(), [name, value], sizes)
-            cells[0].paragraphs[0].runs[0].bold = True if name else None
+            for run in cells[0].paragraphs[0].runs:
+                run.bold = True
             _shade(cells[0], HEADER_FILL)
-        self.word.add_paragraph()  # Word joins tables that touch; keep the form's table apart
 
     def heat_map(self, heat: HeatMap) -> None:
         self.caption(heat.title)
         corner = " \\ ".join(text for text in (heat.row_label, heat.column_label) if text)
+        header = [corner, *heat.columns]
         rows = [[name, *(str(n) for n in counts)]
                 for name, counts in zip(heat.rows, heat.counts, strict=False)]
-        cells = self.table([corner, *heat.columns], rows)
+        measured = column_widths((), header, [padded(row, len(header)) for row in rows],
+                                 len(header), bounds=(8, 30))
+        cells = self.table(header, rows, [round(width) for width in measured])
         maximum = max((n for counts in heat.counts for n in counts), default=0)
         for row_cells, counts in zip(cells, heat.counts, strict=False):
             _shade(row_cells[0], HEADER_FILL)
@@ -294,14 +303,14 @@ class Writer:
     def flow_chart(self, chart: FlowChart) -> None:
         """The steps as a numbered list, each step's risk points (with levels) beneath it."""
         self.caption(chart.title)
-        colon = ": " if self.lang == "en" else "："
+        colon, comma = (": ", ", ") if self.lang == "en" else ("：", "，")
         for number, step in enumerate(chart.steps, start=1):
             paragraph = self.word.add_paragraph(style="List")
             paragraph.add_run(f"{number}.\t")
             paragraph.add_run(xml_text(step.name)).bold = True
-            detail = "，".join(part for part in (step.post, step.time_limit) if part)
+            detail = comma.join(part for part in (step.post, step.time_limit) if part)
             if detail:
-                paragraph.add_run(xml_text(f"（{detail}）" if self.lang != "en" else f" ({detail})"))
+                _add_run(paragraph, f" ({detail})" if self.lang == "en" else f"（{detail}）")
             for mark in step.risks:
                 item = self.word.add_paragraph(style="List Bullet 2")
                 if mark.level:
@@ -310,11 +319,11 @@ class Writer:
         if not any(step.risks for step in chart.steps):
             self.word.add_paragraph(label("word.no_flow_risks", self.lang))
 
-    def body(self, markdown: str) -> None:
+    def body(self, markdown: str, shift: int) -> None:
+        """A user's Markdown; its headings move down `shift` levels to nest as in the HTML."""
         for part in parse_body(markdown):
             if part.kind == "heading":
-                level = min(9, part.level + self.heading_level - 1 + BODY_HEADING_SHIFT - 1)
-                self.runs(self.word.add_heading("", level), part.text)
+                self.runs(self.word.add_heading("", max(1, min(9, part.level + shift))), part.text)
             elif part.kind == "bullet":
                 self.runs(self.word.add_paragraph(style=_list_style("List Bullet", part.level)),
                           part.text)
@@ -328,10 +337,16 @@ class Writer:
                 self.runs(self.word.add_paragraph(), part.text)
 
     def runs(self, paragraph: WordParagraph, text: str) -> None:
-        """Inline Markdown: **bold** as bold runs, [[id]] links as their text, the rest literal."""
-        for piece, bold in inline(text, self.resolve):
+        """Inline Markdown: **bold** as bold runs, [[id]] links as the id, the rest literal."""
+        for piece, bold in inline(text):
             if piece:
-                paragraph.add_run(xml_text(piece)).bold = bold or None
+                _add_run(paragraph, piece, bold=bold)
+
+
+def _add_run(paragraph: WordParagraph, text: str, *, bold: bool = False) -> None:
+    run = paragraph.add_run(xml_text(text))
+    if bold:  # only then: an unset property inherits, and writes no empty w:rPr
+        run.bold = True
 
 
 def _list_style(base: str, depth: int) -> str:
@@ -453,12 +468,12 @@ def _soft_break(before: str, after: str) -> str:
     return " "
 
 
-def inline(text: str, resolve: Resolve) -> Iterator[tuple[str, bool]]:
-    """(text, bold) pieces. Links are resolved after bold is split off, so a record's name is
-    never read as Markdown."""
+def inline(text: str) -> Iterator[tuple[str, bool]]:
+    """(text, bold) pieces; an [[id]] link left in the body (the builders resolve links to names
+    for the audience first) shows as its id."""
 
     def links(piece: str) -> str:
-        return LINK.sub(lambda match: resolve(match.group(1).strip()), piece)
+        return LINK.sub(lambda match: match.group(1).strip(), piece)
 
     position = 0
     for match in BOLD.finditer(text):

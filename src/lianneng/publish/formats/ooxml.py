@@ -11,7 +11,7 @@ import zipfile
 from collections.abc import Sequence
 
 FIXED_TIME = datetime.datetime(2000, 1, 1, 0, 0, 0)
-"""Created/modified/printed time of every file: a build is a function of the register, not the clock."""
+"""Created/modified/printed time of every file: the bytes depend on the register, not the clock."""
 
 AUTHOR = "lianneng"
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can hold

@@ -44,7 +44,7 @@ WRAP_TOP = Alignment(wrap_text=True, vertical="top")
 WRAP_CENTRE = Alignment(wrap_text=True, horizontal="center", vertical="center")
 WRAP_LEFT = Alignment(wrap_text=True, horizontal="left", vertical="center")
 
-MAX_CELL = 32767  # Excel refuses to open a file with a longer cell
+MAX_CELL = 32767  # Excel's limit: a longer cell makes it "repair" the file and drop the text
 SHEET_NAME_LIMIT = 31
 LINE_HEIGHT = 15.0  # points per wrapped line at 11 pt, with leading
 
@@ -68,7 +68,8 @@ class Sheet:
 
 def render_xlsx(document: Document, *, unit: str, lang: str) -> bytes:
     workbook = Workbook()
-    workbook.remove(workbook.active)  # type: ignore[arg-type]  # the default sheet is never empty here
+    for default in list(workbook.worksheets):  # sheets are named after the document's tables
+        workbook.remove(default)
     names = SheetNames(document.title)
     writer = SheetWriter(document, unit, lang)
     for sheet in sheets(document):
@@ -244,11 +245,11 @@ class SheetWriter:
     @staticmethod
     def put(ws: Worksheet, row: int, column: int, value: str | int, font: Font) -> Cell:
         """Write one value as data: integers as numbers, everything else as literal text."""
-        cell: Cell = ws.cell(row=row, column=column)
+        cell = ws.cell(row=row, column=column)
+        assert isinstance(cell, Cell)  # values go only to a merged range's first cell
         if isinstance(value, int) or INTEGER.fullmatch(value):
             cell.value = int(value)
-        else:
-            text = _cell_text(value)
+        elif text := _cell_text(value):
             cell.value = text
             cell.data_type = "s"  # openpyxl reads "=…" as a formula and "#N/A" as an error
             if text.startswith(FORMULA_LEADS):
@@ -263,7 +264,7 @@ def _cell_text(value: str) -> str:
 
 
 def _height(cells: Sequence[Cell], widths: Sequence[float]) -> float:
-    """Row height fitting the wrapped text; Excel does not grow rows it did not lay out itself."""
+    """Row height fitting the wrapped text, set because not every program fits rows on opening."""
     lines = max((wrapped_lines(str(cell.value or ""), width - 1)
                  for cell, width in zip(cells, widths, strict=False)), default=1)
     return lines * LINE_HEIGHT + 3
@@ -274,7 +275,7 @@ def _finish(ws: Worksheet, *, header_row: int, last_row: int, widths: Sequence[f
     """Widths, frozen header, filter and print setup: landscape A4, one page wide."""
     for column, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(column)].width = width
-    ws.freeze_panes = ws.cell(row=header_row + 1, column=frozen_column)
+    ws.freeze_panes = f"{get_column_letter(frozen_column)}{header_row + 1}"
     last_column = get_column_letter(len(widths))
     if filter_rows and last_row > header_row:
         ws.auto_filter.ref = f"A{header_row}:{last_column}{last_row}"
@@ -285,7 +286,8 @@ def _finish(ws: Worksheet, *, header_row: int, last_row: int, widths: Sequence[f
     ws.page_setup.fitToHeight = 0  # as many pages down as the rows need
     ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     ws.print_options.horizontalCentered = True
-    ws.oddFooter.center.text = "&P / &N"
+    if ws.oddFooter is not None:
+        ws.oddFooter.center.text = "&P / &N"  # page numbers on the printed pages
 
 
 def save(workbook: Workbook, title: str) -> bytes:
