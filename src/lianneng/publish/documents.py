@@ -368,8 +368,9 @@ def _per_post(ctx: Context, name: str, keys: tuple[str, ...], widths: tuple[int,
             continue
         if blocks:
             blocks.append(PageBreak())
-        fields = [(ctx.t("word.post"), _text(post.get("name"))),
-                  (ctx.t("word.department"), ctx.name(post.get("department")))]
+        fields = [(ctx.t("word.post"), _text(post.get("name")))]
+        if post.get("department"):
+            fields.append((ctx.t("word.department"), ctx.name(post["department"])))
         if post.get("duties"):
             fields.append((ctx.t("col.duties"), _text(post["duties"])))
         if ctx.audience is Audience.INTERNAL and post.get("holders"):

@@ -15,16 +15,19 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
 _LINE_START = re.compile(r"^(\s*)([#>+\-]|\d+[.)])", re.M)
 
 
+def _md_inline(value: object) -> str:
+    return _MD_SPECIAL.sub(r"\\\1", str(value)).replace("&", "&amp;")
+
+
 def md_text(value: object) -> str:
-    """A value as literal Markdown text: no formatting, links or HTML can come from data."""
-    text = _MD_SPECIAL.sub(r"\\\1", str(value))
-    text = text.replace("&", "&amp;")
-    return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+    """A value as literal Markdown text: no formatting, links, HTML or block can come from data."""
+    return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), _md_inline(value))
 
 
 def md_cell(value: object) -> str:
-    """A value inside a Markdown table cell: escaped, and kept on one row."""
-    lines = [md_text(line.strip()) for line in str(value).splitlines()]
+    """A value inside a Markdown table cell: escaped, and kept on one row (a cell holds no
+    blocks, so a line starting with `1.` or `#` needs no escape there)."""
+    lines = [_md_inline(line.strip()) for line in str(value).splitlines()]
     return "<br>".join(line for line in lines if line) or " "
 
 
