@@ -186,6 +186,92 @@ def publish(
                        script.value if script else None, lang.value if lang else None, quiet=quiet)
 
 
+class DiffFormat(str, Enum):
+    text = "text"
+    markdown = "markdown"
+    json = "json"
+
+
+RepoOption = Annotated[
+    Optional[Path],  # noqa: UP045
+    typer.Option("--repo", help="登记册目录(默认从当前目录向上查找)。", show_default=False),
+]
+
+
+@app.command()
+def package(
+    directory: RegisterDir = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="备案包文件(.zip)。")] = Path("filing.zip"),
+    since: Annotated[Optional[str], typer.Option(  # noqa: UP045
+        "--since", help="与此修订比较变化;默认取上一次备案的 filing/* 标签。")] = None,
+    period: Annotated[Optional[str], typer.Option(  # noqa: UP045
+        "--period", help="备案周期,如 2026-Q4;默认取登记册的 period 或提交所在季度。")] = None,
+    allow_dirty: Annotated[bool, typer.Option(
+        "--allow-dirty", help="允许从有未提交改动的工作区生成(清单中会注明)。")] = False,
+    sign: Annotated[bool, typer.Option("--sign", help="用 git 配置的 SSH 密钥签名清单。")] = False,
+    tag: Annotated[bool, typer.Option("--tag/--no-tag", help="生成后设标签 filing/<周期>。")] = True,
+    lang: LangOption = None,
+) -> int:
+    """生成报上级备案的文件包。Build the filing package for the supervising body."""
+    from lianneng.commands import filing
+
+    root = find_root(directory)
+    return filing.package(root, out, since=since, period=period, allow_dirty=allow_dirty,
+                          sign=sign, tag=tag, lang=_lang(lang))
+
+
+@app.command()
+def verify(
+    file: Annotated[Path, typer.Argument(help="备案包文件(.zip)。")],
+    repo: RepoOption = None,
+    allowed_signers: Annotated[Optional[Path], typer.Option(  # noqa: UP045
+        "--allowed-signers", help="ssh-keygen 的公钥清单文件,用于核验签名。")] = None,
+    lang: LangOption = None,
+) -> int:
+    """核验备案包:每个条目的 SHA-256、清单,及与仓库提交是否一致。Verify a filing package."""
+    from lianneng.commands import filing
+
+    return filing.verify(file, find_root(repo) if repo else None, allowed_signers, _lang(lang))
+
+
+@app.command()
+def diff(
+    old: Annotated[str, typer.Argument(help="较早的修订(提交、标签、分支)。")],
+    new: Annotated[Optional[str], typer.Argument(  # noqa: UP045
+        help="较新的修订;不写时与工作区比较。")] = None,
+    repo: RepoOption = None,
+    output_format: Annotated[DiffFormat, typer.Option("--format", "-f", help="输出格式。")] = (
+        DiffFormat.text),
+    lang: LangOption = None,
+) -> int:
+    """两个修订之间登记册的变化:逐条记录、逐个字段、等级变化及原因。Semantic diff."""
+    from lianneng.commands import history
+
+    root = find_root(repo)
+    return history.diff(root, old, new, output_format.value, _lang(lang))
+
+
+@app.command()
+def log(
+    record_id: Annotated[str, typer.Argument(metavar="ID", help="记录编号。")],
+    repo: RepoOption = None,
+    max_count: Annotated[int, typer.Option("--max-count", "-n", help="最多查看的提交数。")] = 100,
+    lang: LangOption = None,
+) -> int:
+    """一条记录的历史:每次改动、改了什么、谁、何时,以及等级的变化。History of one record."""
+    from lianneng.commands import history
+
+    return history.log(find_root(repo), record_id, max_count, _lang(lang))
+
+
+@app.command(hidden=True)
+def textconv(file: Annotated[Path, typer.Argument()]) -> int:
+    """git diff 的 textconv:每行一个字段。A textconv for git diff: one field per line."""
+    from lianneng.commands import history
+
+    return history.textconv(file)
+
+
 class GradeFormat(str, Enum):
     table = "table"
     json = "json"

@@ -26,7 +26,7 @@ class Context:
     def __post_init__(self) -> None:
         for record in self.register.all_records():
             if visible(record, self.audience) and record.id not in self._views:
-                self._views[record.id] = {"kind": record.KIND, **view(record, self.audience)}
+                self._views[record.id] = {**view(record, self.audience), "kind": record.KIND}
 
     # ── records ──────────────────────────────────────────────────────────────────────────
 

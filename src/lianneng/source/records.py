@@ -68,16 +68,23 @@ def read_records(sources: Sources, exclude: list[str]) -> tuple[list[RawRecord],
     problems: list[Problem] = []
     records: list[RawRecord] = []
     for rel in record_files(sources.root, exclude):
-        documents = read_documents(sources, rel, problems)
-        if documents is None:
-            continue
         folder_kind = kind_named(rel.split("/")[0]) if "/" in rel else None
-        if all(document is None for document in documents) and not rel.endswith(".md"):
-            problems.append(sources.at(rel, 1, 1, msg("F013")))
-        for index, document in enumerate(documents):
-            if document is not None:  # an empty document between `---` lines holds nothing
-                records.extend(_records_of(sources, rel, index, document, folder_kind, problems))
+        records.extend(records_in_file(sources, rel, folder_kind, problems))
     return records, problems
+
+
+def records_in_file(sources: Sources, rel: str, folder_kind: str | None,
+                    problems: list[Problem]) -> list[RawRecord]:
+    documents = read_documents(sources, rel, problems)
+    if documents is None:
+        return []
+    if all(document is None for document in documents) and not rel.endswith(".md"):
+        problems.append(sources.at(rel, 1, 1, msg("F013")))
+    found = []
+    for index, document in enumerate(documents):
+        if document is not None:  # an empty document between `---` lines holds nothing
+            found.extend(_records_of(sources, rel, index, document, folder_kind, problems))
+    return found
 
 
 def _records_of(sources: Sources, rel: str, index: int, document: Any, folder_kind: str | None,

@@ -1,0 +1,1 @@
+"""Filing (备案): packages sent to the supervising body, and their verification."""
