@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import date, datetime
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -90,16 +91,18 @@ def validate(
     directory: RegisterDir = None,
     output_format: Annotated[Format, typer.Option("--format", "-f", help="输出格式。")] = Format.text,
     strict: Annotated[bool, typer.Option("--strict", help="警告也视为失败(退出码 1)。")] = False,
+    today: Annotated[Optional[datetime], typer.Option(  # noqa: UP045
+        "--today", formats=["%Y-%m-%d"], help="按此日期检查复核、措施和预警是否逾期(默认今天)。")] = None,
     lang: LangOption = None,
 ) -> int:
-    """检查登记册:语法、字段、引用与完整性。Check a register: syntax, fields, references, completeness."""
+    """检查登记册:语法、字段、引用、完整性和逾期事项。Check a register."""
     from lianneng.pipeline import check_register
     from lianneng.problems import Severity
     from lianneng.report import REPORTERS, Report
 
     root = find_root(directory)
     try:
-        checked = check_register(root)
+        checked = check_register(root, today=today.date() if today else date.today())
     except ConfigError as exc:
         report = Report(exc.problems, _lang(lang))
         REPORTERS[output_format.value](report, sys.stdout)
@@ -270,6 +273,152 @@ def textconv(file: Annotated[Path, typer.Argument()]) -> int:
     from lianneng.commands import history
 
     return history.textconv(file)
+
+
+DateOption = Annotated[Optional[datetime], typer.Option(  # noqa: UP045
+    formats=["%Y-%m-%d"], help="日期 YYYY-MM-DD(默认今天)。")]
+
+
+def _day(value: datetime | None) -> date:
+    return value.date() if value else date.today()
+
+
+@app.command()
+def review(
+    record_id: Annotated[str, typer.Argument(metavar="ID", help="风险点或防控措施编号。")],
+    outcome: Annotated[str, typer.Option("--outcome", help="复核结论,如 维持、调整等级、补充措施。")],
+    by: Annotated[Optional[str], typer.Option("--by", help="复核人或岗位(仅内部)。")] = None,  # noqa: UP045
+    changes: Annotated[Optional[str], typer.Option("--changes", help="作出的调整。")] = None,  # noqa: UP045
+    on: Annotated[Optional[datetime], typer.Option(  # noqa: UP045
+        "--date", formats=["%Y-%m-%d"], help="复核日期(默认今天)。")] = None,
+    next_review: Annotated[Optional[datetime], typer.Option(  # noqa: UP045
+        "--next", formats=["%Y-%m-%d"], help="下次复核日期(默认按评级办法的周期推算)。")] = None,
+    repo: RepoOption = None,
+    lang: LangOption = None,
+) -> int:
+    """记录一次复核,并更新下次复核日期(只改这条记录)。Record a review."""
+    from lianneng.commands import manage
+
+    return manage.review(find_root(repo), record_id, on=_day(on), outcome=outcome, by=by,
+                         changes=changes, next_review=next_review.date() if next_review else None,
+                         lang=_lang(lang))
+
+
+warnings_app = typer.Typer(help="预警与处置:不带子命令时列出未关闭的预警(逾期的在前)和黄牌警告。",
+                           invoke_without_command=True)
+app.add_typer(warnings_app, name="warnings")
+
+
+class ListFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+@warnings_app.callback()
+def warnings_list(
+    ctx: typer.Context,
+    repo: RepoOption = None,
+    today: Annotated[Optional[datetime], typer.Option(  # noqa: UP045
+        "--today", formats=["%Y-%m-%d"], help="按此日期判断逾期(默认今天)。")] = None,
+    output_format: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.text,
+    lang: LangOption = None,
+) -> int | None:
+    """列出未关闭的预警和黄牌警告。List open warnings and yellow cards."""
+    if ctx.invoked_subcommand is not None:
+        return None
+    from lianneng.commands import manage
+
+    raise typer.Exit(manage.list_warnings(find_root(repo), _day(today), output_format.value,
+                                          _lang(lang)))
+
+
+@warnings_app.command("issue")
+def warnings_issue(
+    target: Annotated[str, typer.Option("--target", help="预警对象:岗位、部门、风险点或人员编号。")],
+    action: Annotated[str, typer.Option("--action", help="处置方式:提醒谈话、谈话函询、警示诫勉、责令纠错…")],
+    deadline: Annotated[Optional[datetime], typer.Option(  # noqa: UP045
+        "--deadline", formats=["%Y-%m-%d"], help="整改期限。")] = None,
+    level: Annotated[Optional[str], typer.Option("--level", help="预警等级。")] = None,  # noqa: UP045
+    signal: Annotated[Optional[str], typer.Option(  # noqa: UP045
+        "--signal", help="线索类型,如 信访举报、审计、电子监察。")] = None,
+    signal_id: Annotated[Optional[list[str]], typer.Option(  # noqa: UP045
+        "--signal-id", help="已登记的线索编号(可多次)。")] = None,
+    source: Annotated[Optional[str], typer.Option("--source", help="线索来源(仅内部)。")] = None,  # noqa: UP045
+    summary: Annotated[Optional[str], typer.Option("--summary", help="线索摘要(仅内部)。")] = None,  # noqa: UP045
+    on: Annotated[Optional[datetime], typer.Option(  # noqa: UP045
+        "--date", formats=["%Y-%m-%d"], help="发出日期(默认今天)。")] = None,
+    record_id: Annotated[Optional[str], typer.Option("--id", help="编号(默认 W-年份-序号)。")] = None,  # noqa: UP045
+    repo: RepoOption = None,
+    lang: LangOption = None,
+) -> int:
+    """发出一项预警(写入 warnings/ 下的新文件)。Issue a warning."""
+    from lianneng.commands import manage
+
+    return manage.issue(find_root(repo), target=target, action=action, on=_day(on),
+                        deadline=deadline.date() if deadline else None, level=level, signal=signal,
+                        signals=signal_id or [], source=source, summary=summary,
+                        record_id=record_id, lang=_lang(lang))
+
+
+@warnings_app.command("close")
+def warnings_close(
+    warning_id: Annotated[str, typer.Argument(metavar="ID")],
+    outcome: Annotated[str, typer.Option("--outcome", help="处置结果。")],
+    on: Annotated[Optional[datetime], typer.Option(  # noqa: UP045
+        "--date", formats=["%Y-%m-%d"], help="关闭日期(默认今天)。")] = None,
+    cleared: Annotated[bool, typer.Option("--cleared", help="状态记为“已解除”(风险布控)。")] = False,
+    repo: RepoOption = None,
+    lang: LangOption = None,
+) -> int:
+    """关闭一项预警,写明结果(只改这条记录)。Close a warning with its outcome."""
+    from lianneng.commands import manage
+
+    return manage.close(find_root(repo), warning_id, outcome=outcome, on=_day(on),
+                        status="已解除" if cleared else "已关闭", lang=_lang(lang))
+
+
+@warnings_app.command("escalate")
+def warnings_escalate(
+    warning_id: Annotated[str, typer.Argument(metavar="ID")],
+    action: Annotated[str, typer.Option("--action", help="升级后的处置方式,如 警示诫勉、责令纠错。")],
+    deadline: Annotated[Optional[datetime], typer.Option(  # noqa: UP045
+        "--deadline", formats=["%Y-%m-%d"], help="新的整改期限。")] = None,
+    outcome: Annotated[Optional[str], typer.Option("--outcome", help="升级的理由。")] = None,  # noqa: UP045
+    on: Annotated[Optional[datetime], typer.Option(  # noqa: UP045
+        "--date", formats=["%Y-%m-%d"], help="日期(默认今天)。")] = None,
+    repo: RepoOption = None,
+    lang: LangOption = None,
+) -> int:
+    """升级一项预警:原预警记为已升级,另发一项新的。Escalate a warning."""
+    from lianneng.commands import manage
+
+    return manage.escalate(find_root(repo), warning_id, action=action, on=_day(on),
+                           deadline=deadline.date() if deadline else None, outcome=outcome,
+                           lang=_lang(lang))
+
+
+@app.command()
+def report(
+    directory: RegisterDir = None,
+    period: Annotated[Optional[str], typer.Option(  # noqa: UP045
+        "--period", help="周期:2026-10(月)、2026-Q4(季)、2026(年)。")] = None,
+    assessment: Annotated[bool, typer.Option("--assessment", help="按评级办法的考核评分表给各部门打分。")] = False,
+    today: Annotated[Optional[datetime], typer.Option(  # noqa: UP045
+        "--today", formats=["%Y-%m-%d"], help="统计截至日期(默认今天)。")] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="输出目录。")] = Path("_reports"),
+    output_format: Annotated[Optional[list[OutputFormat]], typer.Option(  # noqa: UP045
+        "--format", "-f", help="格式(可多次);默认全部。")] = None,
+    audience: Annotated[AudienceChoice, typer.Option(
+        "--audience", "-a", help="受众;工作报告默认报上级(filing)。")] = AudienceChoice.filing,
+    lang: LangOption = None,
+) -> int:
+    """期间工作报告(发现、定级、改动、措施、预警、关闭)与部门考核。Periodic report and assessment."""
+    from lianneng.commands import manage
+
+    return manage.report(find_root(directory), period=period, assessment=assessment,
+                         today=_day(today), out=out,
+                         formats=[f.value for f in output_format or list(OutputFormat)],
+                         audience=audience.value, lang=_lang(lang))
 
 
 class GradeFormat(str, Enum):

@@ -31,10 +31,22 @@ class Edit:
     record: KeyPath  # path to the mapping, document index first
     key: str
     value: str
+    after: str | None = "id"  # a missing key is inserted after this one (else at the record's end)
+
+
+@dataclass(frozen=True)
+class Append:
+    """Add `item` (a flat mapping) to the block list `key` of a record, creating the list if need be."""
+
+    record: KeyPath
+    key: str
+    item: tuple[tuple[str, str], ...]
 
 
 _PLAIN = re.compile(r"^[^\s\-?:,\[\]{}#&*!|>'\"%@`][^\n]*$")
-_AMBIGUOUS = re.compile(r"^(?:[-+]?[0-9].*|~|null|true|false|yes|no|on|off|y|n)$", re.IGNORECASE)
+# Words another YAML reader would take for a boolean or null; dates and plain numbers stay plain
+# (the register reads every value as text and its fields decide the type).
+_AMBIGUOUS = re.compile(r"^(?:~|null|true|false|yes|no|on|off|y|n|0[0-9]+|[-+].*)$", re.IGNORECASE)
 
 
 def format_scalar(value: str) -> str:
@@ -45,7 +57,7 @@ def format_scalar(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def apply_edits(yaml_text: str, edits: list[Edit]) -> str:
+def apply_edits(yaml_text: str, edits: list[Edit | Append]) -> str:
     nodes = compose(yaml_text)
     newline = "\r\n" if "\r\n" in yaml_text else "\n"
     splices: list[tuple[int, int, str]] = []
@@ -53,7 +65,10 @@ def apply_edits(yaml_text: str, edits: list[Edit]) -> str:
         mapping = _node_at(nodes, edit.record)
         if not isinstance(mapping, MappingNode) or mapping.flow_style:
             raise EditError(f"{edit.record}: not a block mapping")
-        splices.append(_splice(yaml_text, mapping, edit, newline))
+        if isinstance(edit, Append):
+            splices.append(_append(yaml_text, mapping, edit, newline))
+        else:
+            splices.append(_splice(yaml_text, mapping, edit, newline))
     for start, end, replacement in sorted(splices, reverse=True):
         yaml_text = yaml_text[:start] + replacement + yaml_text[end:]
     return yaml_text
@@ -74,15 +89,78 @@ def _splice(text: str, mapping: MappingNode, edit: Edit, newline: str) -> tuple[
         span = text[start:end]
         kept = len(span) - len(span.rstrip("\r\n"))  # a block scalar's span ends with its newline
         return start, end - kept, value
-    anchor = next((v for k, v in pairs if k.value == "id"), None)
-    key_column = pairs[0][0].start_mark.column if pairs else 0
+    if not pairs:
+        raise EditError("empty record")
+    key_column = pairs[0][0].start_mark.column
+    anchor = next((v for k, v in pairs if k.value == edit.after), None) if edit.after else None
+    at = _line_after(text, (anchor or pairs[-1][1]).end_mark.index)
     if anchor is None:
-        raise EditError("record has no id")
-    line_end = text.find("\n", anchor.end_mark.index)
-    if line_end == -1:
-        return len(text), len(text), f"{newline}{' ' * key_column}{edit.key}: {value}{newline}"
-    at = line_end + 1
-    return at, at, f"{' ' * key_column}{edit.key}: {value}{newline}"
+        at = _before_blank_lines(text, at)
+    lead = newline if at == len(text) and text and not text.endswith("\n") else ""
+    return at, at, f"{lead}{' ' * key_column}{edit.key}: {value}{newline}"
+
+
+def _line_after(text: str, index: int) -> int:
+    """Where a new line goes after a node ending at `index`.
+
+    A block node's end mark sits on the next token, often after the indentation of the following
+    line: then the new line goes at that line's start, before the next key.
+    """
+    line_start = text.rfind("\n", 0, index) + 1
+    if not text[line_start:index].strip(" "):
+        return line_start
+    end = text.find("\n", index)
+    return len(text) if end == -1 else end + 1
+
+
+def _before_blank_lines(text: str, at: int) -> int:
+    """Move an insertion point above the blank lines that separate this record from the next."""
+    while at > 0:
+        previous = text.rfind("\n", 0, at - 1) + 1
+        if text[previous:at].strip():
+            return at
+        at = previous
+    return at
+
+
+def _item_lines(item: tuple[tuple[str, str], ...], dash_column: int, newline: str) -> str:
+    lines = []
+    for number, (key, value) in enumerate(item):
+        lead = " " * dash_column + ("- " if number == 0 else "  ")
+        lines.append(f"{lead}{key}: {format_scalar(value)}{newline}")
+    return "".join(lines)
+
+
+def _append(text: str, mapping: MappingNode, edit: Append, newline: str) -> tuple[int, int, str]:
+    pairs = [(k, v) for k, v in mapping.value if isinstance(k, ScalarNode)]
+    if not pairs:
+        raise EditError("empty record")
+    key_column = pairs[0][0].start_mark.column
+    for key_node, value_node in pairs:
+        if key_node.value != edit.key:
+            continue
+        if isinstance(value_node, SequenceNode) and value_node.value and not value_node.flow_style:
+            dash = value_node.value[0].start_mark.column - 2
+            at = _before_blank_lines(text, _line_after(text, value_node.value[-1].end_mark.index))
+            return at, at, _item_lines(edit.item, dash, newline)
+        if isinstance(value_node, ScalarNode) and value_node.start_mark.index == value_node.end_mark.index:
+            at = _line_after(text, key_node.end_mark.index)
+            return at, at, _item_lines(edit.item, key_column + 2, newline)
+        raise EditError(f"{edit.key}: not a block list")
+    # No such list yet: add it after the record's last line.
+    at = _before_blank_lines(text, _line_after(text, pairs[-1][1].end_mark.index))
+    if at == len(text) and text and not text.endswith("\n"):
+        return at, at, newline + f"{' ' * key_column}{edit.key}:{newline}" + _item_lines(
+            edit.item, key_column + 2, newline)
+    return at, at, f"{' ' * key_column}{edit.key}:{newline}" + _item_lines(
+        edit.item, key_column + 2, newline)
+
+
+def new_record_text(fields: list[tuple[str, str | None]], schema: str | None = None) -> str:
+    """A new one-record YAML file (a warning issued by a command), plain and reviewable."""
+    head = f"# yaml-language-server: $schema={schema}\n" if schema else ""
+    return head + "".join(f"{key}: {format_scalar(value)}\n" for key, value in fields
+                          if value is not None)
 
 
 def _node_at(nodes: list[Node], path: KeyPath) -> Node | None:
@@ -100,7 +178,7 @@ def _node_at(nodes: list[Node], path: KeyPath) -> Node | None:
     return node
 
 
-def edit_file(path: Path, edits: list[Edit]) -> bool:
+def edit_file(path: Path, edits: list[Edit | Append]) -> bool:
     """Apply `edits` to one file, atomically; True if its content changed."""
     raw = path.read_bytes().decode("utf-8")
     bom = BOM if raw.startswith(BOM) else ""

@@ -155,6 +155,14 @@ CATALOGUE: dict[str, Entry] = {
     "G009": Entry(E, "登记的等级为 {stored},按评级办法应为 {computed}({rule})",
                   "stored level is {stored}, the policy gives {computed} ({rule})",
                   "stored level differs"),
+    # ── dynamic management ───────────────────────────────────────────────────────────────
+    "D001": Entry(W, "'{id}' 应于 {due} 复核,至 {today} 已逾期", "'{id}' was due for review on {due}; "
+                  "overdue as of {today}", "review overdue"),
+    "D002": Entry(W, "防控措施 '{id}' 的完成期限 {due} 已过,状态为 {status}",
+                  "control '{id}' was due on {due} and is {status}", "control past its due date"),
+    "D003": Entry(W, "预警 '{id}' 的整改期限 {deadline} 已过,仍未关闭",
+                  "warning '{id}' passed its deadline {deadline} and is still open",
+                  "warning overdue"),
     # ── templates ────────────────────────────────────────────────────────────────────────
     "T001": Entry(E, "模板错误:{detail}", "template error: {detail}", "template error"),
     # ── configuration ────────────────────────────────────────────────────────────────────

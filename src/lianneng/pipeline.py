@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from lianneng.check.completeness import check_completeness
+from lianneng.check.dynamic import check_dates
 from lianneng.check.markdown import check_markdown
 from lianneng.check.references import check_references
 from lianneng.check.schema import build_records, validate
@@ -35,8 +37,11 @@ class Checked:
     grades: dict[str, Grade] = field(default_factory=dict)
 
 
-def check_register(root: Path, *, policy: str | None = None) -> Checked:
-    """Read and check the register at `root`, graded by its policy (or by `policy` instead)."""
+def check_register(root: Path, *, policy: str | None = None, today: date | None = None) -> Checked:
+    """Read and check the register at `root`, graded by its policy (or by `policy` instead).
+
+    With `today`, dated duties are checked too: reviews, control deadlines, warning deadlines.
+    """
     sources = Sources(root, display_root(root))
     config = load_config(sources)
     reference = policy or config.policy
@@ -57,6 +62,8 @@ def check_register(root: Path, *, policy: str | None = None) -> Checked:
         grades = grade_all(loaded.policy, register)
         problems += loaded.warnings
         problems += check_grades(register, loaded.policy, grades, sources)
+    if today is not None:
+        problems += check_dates(register, loaded.policy if loaded else None, grades, sources, today)
     return Checked(register, apply_settings(problems, config.checks), sources, loaded, grades)
 
 

@@ -80,6 +80,30 @@ class LevelConsequence(Strict):
     file_controls_with: str | None = public("防控措施报送备案的机构,如 局党组", None)
 
 
+class YellowCard(Strict):
+    """Seed 000: two verified complaints, or a bottom-three democratic rating → 廉能风险黄牌警告."""
+
+    complaints: int = public("查实的信访举报达到此数即黄牌", 2)
+    complaint_types: list[str] = public("计为举报的线索类型", ["信访举报"])
+    bottom: int = public("民主测评排在后几位即黄牌", 3)
+    rating_types: list[str] = public("计为民主测评的线索类型", ["民主测评"])
+
+
+class Deduction(Strict):
+    fact: Literal["open_warnings", "overdue_warnings", "overdue_reviews", "uncontrolled_risks",
+                  "controls_not_done", "verified_complaints", "yellow_cards"] = public(
+        "扣分依据的事实:open_warnings 未关闭预警、overdue_warnings 逾期预警、overdue_reviews 逾期复核、"
+        "uncontrolled_risks 无措施风险点、controls_not_done 未落实措施、verified_complaints 查实举报、"
+        "yellow_cards 黄牌")
+    points: float = public("每项扣分")
+
+
+class AssessmentItem(Strict):
+    name: Text = public("考核项目")
+    points: float = public("满分")
+    deductions: list[Deduction] = public("扣分规则", [])
+
+
 class PolicyTest(Strict):
     name: Text = public("测试名称")
     input: dict[str, Any] = public("风险点字段取值")
@@ -101,6 +125,8 @@ class Policy(Strict):
     wholes: dict[Literal["post", "department", "unit"], WholeMethod] = public(
         "岗位、部门、单位整体评级", {})
     tests: list[PolicyTest] = public("测试用例:输入 → 期望等级", [])
+    yellow_card: YellowCard | None = public("黄牌警告规则(不写则不评黄牌)", None)
+    assessment: list[AssessmentItem] = public("考核评分表:每个部门按登记册中的事实扣分", [])
 
     @model_validator(mode="after")
     def _method_settings_present(self) -> Policy:

@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from lianneng.model.base import Record
-from lianneng.model.fields import Date, Text, filing, internal, public
+from lianneng.model.fields import Date, Strict, Text, filing, internal, public
+
+
+class Review(Strict):
+    """One review of a risk point or control (复核): who, when, what came of it."""
+
+    date: Date = filing("复核日期")
+    by: str | None = internal("复核人(姓名或岗位),仅内部", None)
+    outcome: Text = filing("复核结论,如 维持、调整等级、补充措施、撤销")
+    changes: str | None = filing("作出的调整", None)
 
 
 class Control(Record):
@@ -23,3 +32,4 @@ class Control(Record):
     evidence: list[str] = internal("落实佐证材料(文件须在登记册目录内)", [])
     last_review: Date | None = filing("上次复核日期", None)
     next_review: Date | None = filing("下次复核日期", None)
+    reviews: list[Review] = filing("复核记录(lianneng review 追加)", [])

@@ -8,6 +8,7 @@ table (in `lianneng.yaml`) its values come from. Both are checked generically.
 
 from __future__ import annotations
 
+import copy
 import enum
 from datetime import date
 from typing import Annotated, Any
@@ -33,7 +34,8 @@ def _field(visibility: Visibility, description: str, default: Any, ref: str | No
     if table:
         extra["x-table"] = table
     if default is not PydanticUndefined and isinstance(default, list | dict):
-        kwargs["default_factory"] = type(default)
+        # A fresh copy per record, with the default's contents (a bare `list` would drop them).
+        kwargs["default_factory"] = lambda value=default: copy.deepcopy(value)
         default = PydanticUndefined
     return Field(default, description=description, json_schema_extra=extra, **kwargs)
 

@@ -9,12 +9,12 @@ from lianneng.model.flow import Flow
 from lianneng.model.org import Department, Person, Post
 from lianneng.model.power import PowerItem
 from lianneng.model.risk import RiskPoint
-from lianneng.model.warning import Warning
+from lianneng.model.warning import SignalRecord, Warning
 
 KINDS: dict[str, type[Record]] = {
     model.KIND: model
     for model in (Department, Post, Person, PowerItem, Flow, RiskPoint, Control, Rule, Commitment,
-                  Plan, Analysis, Warning)
+                  Plan, Analysis, SignalRecord, Warning)
 }
 
 _ALIASES: dict[str, str] = {}
@@ -22,7 +22,8 @@ for _name, _model in KINDS.items():
     for _alias in (_name, _model.FOLDER, _model.LABEL_ZH, _model.LABEL_EN):
         _ALIASES[_alias.lower()] = _name
 _ALIASES.update({"power_item": "power", "risk_point": "risk", "职权": "power", "职权目录": "power",
-                 "风险": "risk", "措施": "control", "科室": "department", "制度目录": "rule"})
+                 "风险": "risk", "措施": "control", "科室": "department", "制度目录": "rule",
+                 "布控": "warning", "预警处置": "warning"})
 
 
 def kind_named(name: str) -> str | None:

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from pydantic import Discriminator, Tag
 
 from lianneng.model.base import Record
-from lianneng.model.control import Control
+from lianneng.model.control import Control, Review
 from lianneng.model.fields import Date, Strict, Text, filing, internal, public
 
 
@@ -62,6 +62,7 @@ class RiskPoint(Record):
     responsible_leader: str | None = public("责任领导岗位编号", None, ref="post")
     last_review: Date | None = filing("上次复核日期", None)
     next_review: Date | None = filing("下次复核日期", None)
+    reviews: list[Review] = filing("复核记录(lianneng review 追加)", [])
 
     def inline_controls(self) -> list[Control]:
         return [item for item in self.controls if isinstance(item, Control)]

@@ -71,9 +71,11 @@ def convert_document(document: Document, convert: Callable[[str], str]) -> Docum
 
 
 def publish(checked: Checked, out: Path, *, audiences: list[Audience], formats: list[str],
-            lang: str, script: str, progress: Callable[[str], None] | None = None) -> Published:
+            lang: str, script: str, progress: Callable[[str], None] | None = None,
+            builder: Callable[[Context], list[Document]] | None = None) -> Published:
+    """Render the register's documents (or those `builder` makes) for each audience and format."""
     register = checked.register
-    selected = _selected_documents(checked)
+    selected = _selected_documents(checked) if builder is None else []
     convert = converter(script)
     env = environment(register.root)
     result = Published()
@@ -81,7 +83,8 @@ def publish(checked: Checked, out: Path, *, audiences: list[Audience], formats: 
     for audience in audiences:
         ctx = Context(register, audience, lang, checked.grades,
                       checked.policy.policy if checked.policy else None)
-        documents = [convert_document(d, convert) for d in build_documents(ctx, selected)]
+        built = builder(ctx) if builder is not None else build_documents(ctx, selected)
+        documents = [convert_document(d, convert) for d in built]
         folder = out / audience.value
         for document in documents:
             if progress:

@@ -1,0 +1,1 @@
+"""Stage 6: dynamic management. Reviews, signals and warnings, yellow cards, periodic reports."""
