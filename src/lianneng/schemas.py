@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from lianneng.grading.policy import Policy
 from lianneng.model.config import Config
 from lianneng.model.kinds import KINDS
 from lianneng.write import write_atomic
@@ -34,6 +35,10 @@ def rendered_schemas() -> dict[str, str]:
             "$defs": defs,
         }
         out[schema_file(kind)] = _dump(document)
+    policy = Policy.model_json_schema()
+    policy.update({"$schema": "https://json-schema.org/draft/2020-12/schema",
+                   "$id": BASE_URI + "policy.schema.json", "title": "评级办法 (grading policy)"})
+    out["policy.schema.json"] = _dump(policy)
     config = Config.model_json_schema()
     config.update({"$schema": "https://json-schema.org/draft/2020-12/schema",
                    "$id": BASE_URI + "config.schema.json", "title": "lianneng.yaml"})

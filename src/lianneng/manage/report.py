@@ -147,6 +147,16 @@ def period_report(ctx: Context, period: Period, changes: ChangeSet | None,
 
 # ── assessment (考核) ─────────────────────────────────────────────────────────────────────
 
+FACT_LABELS = {
+    "open_warnings": ("未关闭的预警", "open warnings"),
+    "overdue_warnings": ("逾期的预警", "overdue warnings"),
+    "overdue_reviews": ("逾期未复核", "overdue reviews"),
+    "uncontrolled_risks": ("无措施的风险点", "risks without controls"),
+    "controls_not_done": ("未落实的措施", "controls not in place"),
+    "verified_complaints": ("查实的举报", "verified complaints"),
+    "yellow_cards": ("黄牌警告", "yellow cards"),
+}
+
 
 def department_facts(register: Register, policy: Policy | None, today: date) -> dict[str, Counter[str]]:
     """Counts, by department, of the facts an assessment sheet deducts for."""
@@ -198,7 +208,8 @@ def assessment(ctx: Context, policy: Policy, today: date) -> Document:
         for item in items:
             deducted = sum(d.points * counts[d.fact] for d in item.deductions)
             scores.append(max(0.0, item.points - deducted))
-            details += [f"{d.fact}×{counts[d.fact]}" for d in item.deductions if counts[d.fact]]
+            details += [f"{_t(ctx, *FACT_LABELS[d.fact])}×{counts[d.fact]}"
+                        for d in item.deductions if counts[d.fact]]
         rows.append([department.name, *(f"{s:g}" for s in scores), f"{sum(scores):g}/{full:g}",
                      "、".join(details)])
     title = t("考核评分表", "Assessment")
