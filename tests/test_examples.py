@@ -9,7 +9,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
 from conftest import example_dirs
 
 EXAMPLES = list(example_dirs())
@@ -33,9 +32,9 @@ def test_example_levels_are_current(example: Path, run) -> None:  # type: ignore
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=[p.name for p in EXAMPLES])
 def test_example_json_and_sarif_parse(example: Path, run) -> None:  # type: ignore[no-untyped-def]
-    document = json.loads(run("validate", str(example), "-f", "json").out)
+    document = json.loads(run("validate", str(example), "-f", "json", *TODAY).out)
     assert document["summary"]["errors"] == 0 and document["summary"]["records"] > 0
-    sarif = json.loads(run("validate", str(example), "-f", "sarif").out)
+    sarif = json.loads(run("validate", str(example), "-f", "sarif", *TODAY).out)
     assert sarif["version"] == "2.1.0" and sarif["runs"][0]["results"] == []
 
 
@@ -92,8 +91,9 @@ CORRUPTIONS: dict[str, tuple[Callable[[str], tuple[str, int]], str]] = {
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=[p.name for p in EXAMPLES])
 @pytest.mark.parametrize("corruption", sorted(CORRUPTIONS))
-def test_corrupted_file_is_named_at_its_line(example: Path, corruption: str, copy_register,
-                                             run) -> None:  # type: ignore[no-untyped-def]
+def test_corrupted_file_is_named_at_its_line(
+    example: Path, corruption: str, copy_register, run
+) -> None:  # type: ignore[no-untyped-def]
     root = copy_register(example)
     target = _risk_file(root)
     corrupt, code = CORRUPTIONS[corruption]
@@ -105,13 +105,15 @@ def test_corrupted_file_is_named_at_its_line(example: Path, corruption: str, cop
     assert result.code == 1 and "Traceback" not in result.out + result.err
     rel = target.relative_to(root).as_posix()
     assert any(f"{rel}:{line}:" in out and f" {code} " in out for out in result.out.splitlines()), (
-        f"expected {code} at {rel}:{line}\n{result.out}")
+        f"expected {code} at {rel}:{line}\n{result.out}"
+    )
     assert elapsed < 1.0
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=[p.name for p in EXAMPLES])
-def test_gbk_file_is_named_at_its_first_chinese_character(example: Path, copy_register,
-                                                           run) -> None:  # type: ignore[no-untyped-def]
+def test_gbk_file_is_named_at_its_first_chinese_character(
+    example: Path, copy_register, run
+) -> None:  # type: ignore[no-untyped-def]
     root = copy_register(example)
     target = _risk_file(root)
     text = target.read_text(encoding="utf-8")

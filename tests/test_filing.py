@@ -15,18 +15,29 @@ from conftest import DATA, EXAMPLES
 
 from lianneng.model.fields import Visibility
 
-GIT_ENV = {"GIT_AUTHOR_NAME": "张三", "GIT_AUTHOR_EMAIL": "z@example.invalid",
-           "GIT_COMMITTER_NAME": "张三", "GIT_COMMITTER_EMAIL": "z@example.invalid",
-           "GIT_AUTHOR_DATE": "2026-10-08T09:00:00+08:00",
-           "GIT_COMMITTER_DATE": "2026-10-08T09:00:00+08:00", "PATH": "/usr/bin:/bin"}
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "张三",
+    "GIT_AUTHOR_EMAIL": "z@example.invalid",
+    "GIT_COMMITTER_NAME": "张三",
+    "GIT_COMMITTER_EMAIL": "z@example.invalid",
+    "GIT_AUTHOR_DATE": "2026-10-08T09:00:00+08:00",
+    "GIT_COMMITTER_DATE": "2026-10-08T09:00:00+08:00",
+    "PATH": "/usr/bin:/bin",
+}
 
 
 def git(root: Path, *args: str, date: str | None = None) -> str:
     env = dict(GIT_ENV)
     if date:
         env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = date
-    return subprocess.run(["git", "-c", "init.defaultBranch=main", *args], cwd=root, env=env,
-                          check=True, capture_output=True, text=True).stdout
+    return subprocess.run(
+        ["git", "-c", "init.defaultBranch=main", *args],
+        cwd=root,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
 
 
 def commit_all(root: Path, message: str, date: str | None = None) -> str:
@@ -70,7 +81,9 @@ def test_two_builds_of_a_commit_are_identical_and_verify(repo: Path, run, tmp_pa
     first, second = tmp_path / "a.zip", tmp_path / "b.zip"
     assert run("package", str(repo), "--out", str(first)).code == 0
     assert run("package", str(repo), "--out", str(second), "--no-tag").code == 0
-    assert hashlib.sha256(first.read_bytes()).digest() == hashlib.sha256(second.read_bytes()).digest()
+    assert (
+        hashlib.sha256(first.read_bytes()).digest() == hashlib.sha256(second.read_bytes()).digest()
+    )
     assert git(repo, "tag").split() == ["filing/2026-Q4"]
     result = run("verify", str(first), "--repo", str(repo), "--lang", "en")
     assert result.code == 0 and "verified" in result.out and "matches the repository" in result.out
@@ -78,8 +91,14 @@ def test_two_builds_of_a_commit_are_identical_and_verify(repo: Path, run, tmp_pa
     assert manifest["source"]["commit"] == git(repo, "rev-parse", "HEAD").strip()
     assert manifest["source"]["dirty"] is False and manifest["period"] == "2026-Q4"
     names = {entry["path"] for entry in manifest["entries"]}
-    assert {"documents/ledger.xlsx", "documents/flows.html", "documents/commitments.docx",
-            "data/records.json", "data/grades.json", "policy/three-levels.yaml"} <= names
+    assert {
+        "documents/ledger.xlsx",
+        "documents/flows.html",
+        "documents/commitments.docx",
+        "data/records.json",
+        "data/grades.json",
+        "policy/zhijianju.yaml",
+    } <= names
 
 
 @pytest.fixture
@@ -97,10 +116,19 @@ def verify_bytes(run, data: bytes, tmp_path: Path) -> tuple[int, str]:  # type: 
     return result.code, result.out
 
 
-@pytest.mark.parametrize("entry", ["manifest.json", "documents/ledger.md", "data/records.json",
-                                   "documents/risk-list.xlsx", "policy/three-levels.yaml"])
-def test_one_changed_byte_in_any_entry_fails_naming_it(package: bytes, entry: str, run,
-                                                       tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "manifest.json",
+        "documents/ledger.md",
+        "data/records.json",
+        "documents/risk-list.xlsx",
+        "policy/zhijianju.yaml",
+    ],
+)
+def test_one_changed_byte_in_any_entry_fails_naming_it(
+    package: bytes, entry: str, run, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     entries = entries_of(package)
     data = bytearray(entries[entry])
     data[len(data) // 2] ^= 0x01
@@ -126,8 +154,16 @@ def test_added_and_removed_entries_fail(package: bytes, run, tmp_path: Path) -> 
     assert code == 1 and "data/grades.json: listed in the manifest but missing" in out
 
 
-@pytest.mark.parametrize("name", ["../evil.txt", "documents/../../evil.txt", "/etc/evil",
-                                  "C:/evil.txt", "documents\\..\\evil.txt"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "../evil.txt",
+        "documents/../../evil.txt",
+        "/etc/evil",
+        "C:/evil.txt",
+        "documents\\..\\evil.txt",
+    ],
+)
 def test_unsafe_entry_names_are_refused(package: bytes, name: str, run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     code, out = verify_bytes(run, rezip({**entries_of(package), name: b"x"}), tmp_path)
     assert code == 1 and name in out and "refused" in out
@@ -146,8 +182,9 @@ def test_link_entries_and_case_collisions_are_refused(package: bytes, run, tmp_p
     assert code == 1 and "refused" in out
 
 
-def test_verify_against_the_repository_catches_a_rebuilt_fake(repo: Path, package: bytes, run,
-                                                              tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_verify_against_the_repository_catches_a_rebuilt_fake(
+    repo: Path, package: bytes, run, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     # A package whose manifest is internally consistent but whose content is not the commit's.
     entries = entries_of(package)
     manifest = json.loads(entries["manifest.json"])
@@ -157,6 +194,9 @@ def test_verify_against_the_repository_catches_a_rebuilt_fake(repo: Path, packag
         if item["path"] == "documents/ledger.md":
             item["sha256"], item["size"] = hashlib.sha256(fake).hexdigest(), len(fake)
     entries["manifest.json"] = json.dumps(manifest, ensure_ascii=False).encode()
+    # a forger recomputes the manifest's checksum as well
+    checksum = hashlib.sha256(entries["manifest.json"]).hexdigest() + "\n"
+    entries["manifest.json.sha256"] = checksum.encode()
     path = tmp_path / "fake.zip"
     path.write_bytes(rezip(entries))
     assert run("verify", str(path)).code == 0  # self-consistent on its own …
@@ -171,7 +211,8 @@ def test_dirty_tree_is_refused_unless_allowed(repo: Path, run, tmp_path: Path) -
     assert run("package", str(repo), "--out", str(tmp_path / "p.zip"), "--allow-dirty").code == 0
     manifest = json.loads(entries_of((tmp_path / "p.zip").read_bytes())["manifest.json"])
     assert manifest["source"]["dirty"] is True and manifest["source"]["dirty_files"] == [
-        "risks/XKK.yaml"]
+        "risks/XKK.yaml"
+    ]
     assert git(repo, "tag") == ""  # a dirty build is never tagged
 
 
@@ -201,26 +242,35 @@ def test_filing_package_holds_no_internal_value(tmp_path: Path, run) -> None:  #
 def test_diff_names_exactly_the_changes_between_commits(repo: Path, run) -> None:  # type: ignore[no-untyped-def]
     first = git(repo, "rev-parse", "HEAD").strip()
     risks = repo / "risks" / "XKK.yaml"
-    edit(risks, "  likelihood: 较高\n  impact: 较重\n  level: 二级", "  likelihood: 高\n  impact: 较重\n  level: 一级")
+    edit(
+        risks,
+        "  likelihood: 较高\n  impact: 较重\n  level: 二级",
+        "  likelihood: 高\n  impact: 较重\n  level: 一级",
+    )
     edit(repo / "controls" / "C-LG-001.yaml", "description: ", "description: (修订)")
     commit_all(repo, "调整")
     result = run("diff", first, "HEAD", "--repo", str(repo), "-f", "json")
     assert result.code == 0, result.err
     report = json.loads(result.out)
-    changed = {(r["kind"], r["id"], r["status"]): [f["path"] for f in r["fields"]]
-               for r in report["records"]}
-    assert changed == {("risk", "RP-XKK-001", "modified"): ["level", "likelihood"],
-                       ("control", "C-LG-001", "modified"): ["description"]}
+    changed = {
+        (r["kind"], r["id"], r["status"]): [f["path"] for f in r["fields"]]
+        for r in report["records"]
+    }
+    assert changed == {
+        ("risk", "RP-XKK-001", "modified"): ["level", "likelihood"],
+        ("control", "C-LG-001", "modified"): ["description"],
+    }
     assert [(c["id"], c["old"], c["new"], c["cause"]) for c in report["levels"]] == [
-        ("RP-XKK-001", "二级", "一级", "data")]
+        ("RP-XKK-001", "二级", "一级", "data")
+    ]
 
 
 def test_diff_attributes_a_level_change_to_the_policy(repo: Path, run) -> None:  # type: ignore[no-untyped-def]
     first = git(repo, "rev-parse", "HEAD").strip()
-    edit(repo / "lianneng.yaml", "policy: builtin:three-levels", "policy: builtin:anyang-class")
+    edit(repo / "lianneng.yaml", "policy: policy/zhijianju.yaml", "policy: builtin:anyang-class")
     result = run("diff", first, "--repo", str(repo), "-f", "json")  # against the work tree
     report = json.loads(result.out)
-    assert report["policy"] == ["three-levels@1", "anyang-class@1"]
+    assert report["policy"] == ["zhijianju@1", "anyang-class@1"]
     # no business classes in this register: every 一级 and 二级 point falls to the default 三级
     assert report["levels"] and {c["cause"] for c in report["levels"]} == {"policy"}
     assert {c["new"] for c in report["levels"]} == {"三级"}
@@ -238,9 +288,17 @@ def test_diff_markdown_is_ready_for_a_pull_request(repo: Path, run) -> None:  # 
 
 def test_log_shows_a_records_level_across_commits(repo: Path, run) -> None:  # type: ignore[no-untyped-def]
     risks = repo / "risks" / "XKK.yaml"
-    edit(risks, "  likelihood: 较高\n  impact: 较重\n  level: 二级", "  likelihood: 高\n  impact: 较重\n  level: 一级")
+    edit(
+        risks,
+        "  likelihood: 较高\n  impact: 较重\n  level: 二级",
+        "  likelihood: 高\n  impact: 较重\n  level: 一级",
+    )
     commit_all(repo, "提高为一级", date="2026-10-09T10:00:00+08:00")
-    edit(risks, "  likelihood: 高\n  impact: 较重\n  level: 一级", "  likelihood: 较小\n  impact: 一般\n  level: 三级")
+    edit(
+        risks,
+        "  likelihood: 高\n  impact: 较重\n  level: 一级",
+        "  likelihood: 较小\n  impact: 一般\n  level: 三级",
+    )
     commit_all(repo, "整改后降为三级", date="2026-10-10T10:00:00+08:00")
     result = run("log", "RP-XKK-001", "--repo", str(repo), "--lang", "en")
     assert result.code == 0, result.err
@@ -253,7 +311,9 @@ def test_log_shows_a_records_level_across_commits(repo: Path, run) -> None:  # t
 def test_markdown_records_are_diffed_like_others(repo: Path, run) -> None:  # type: ignore[no-untyped-def]
     first = git(repo, "rev-parse", "HEAD").strip()
     rule = next((repo / "rules").glob("*.md"))
-    rule.write_text(rule.read_text(encoding="utf-8") + "\n## 补充\n\n新增一条。\n", encoding="utf-8")
+    rule.write_text(
+        rule.read_text(encoding="utf-8") + "\n## 补充\n\n新增一条。\n", encoding="utf-8"
+    )
     commit_all(repo, "补充制度")
     report = json.loads(run("diff", first, "HEAD", "--repo", str(repo), "-f", "json").out)
     [change] = report["records"]
@@ -299,7 +359,10 @@ def test_shallow_clone_says_so(repo: Path, run, tmp_path: Path) -> None:  # type
     edit(repo / "risks" / "XKK.yaml", "likelihood: 较高", "likelihood: 高")
     commit_all(repo, "second")
     clone = tmp_path / "shallow"
-    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{repo}", str(clone)],
-                   check=True, env=GIT_ENV)
+    subprocess.run(
+        ["git", "clone", "-q", "--depth", "1", f"file://{repo}", str(clone)],
+        check=True,
+        env=GIT_ENV,
+    )
     result = run("diff", "HEAD~1", "--repo", str(clone))
     assert result.code == 2 and "shallow" in result.err

@@ -18,19 +18,26 @@ CASES = ["zhijianju"]
 @pytest.mark.parametrize("example", CASES)
 def test_markdown_and_html_match_the_golden_files(example: str, run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     out = tmp_path / "out"
-    result = run("publish", str(EXAMPLES / example), "--out", str(out), "-f", "md", "-f", "html",
-                 "--quiet")
+    result = run(
+        "publish", str(EXAMPLES / example), "--out", str(out), "-f", "md", "-f", "html", "--quiet"
+    )
     assert result.code == 0, result.out
-    produced = {p.relative_to(out).as_posix(): p.read_text(encoding="utf-8")
-                for p in sorted(out.rglob("*")) if p.is_file() and not p.name.startswith(".")}
+    produced = {
+        p.relative_to(out).as_posix(): p.read_text(encoding="utf-8")
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and not p.name.startswith(".")
+    }
     golden = GOLDEN / example
     if REGENERATE:
         shutil.rmtree(golden, ignore_errors=True)
         for rel, text in produced.items():
             (golden / rel).parent.mkdir(parents=True, exist_ok=True)
             (golden / rel).write_text(text, encoding="utf-8")
-    expected = {p.relative_to(golden).as_posix(): p.read_text(encoding="utf-8")
-                for p in sorted(golden.rglob("*")) if p.is_file()}
+    expected = {
+        p.relative_to(golden).as_posix(): p.read_text(encoding="utf-8")
+        for p in sorted(golden.rglob("*"))
+        if p.is_file()
+    }
     assert sorted(produced) == sorted(expected)
     for rel, text in produced.items():
         assert text == expected[rel], f"{rel} differs from tests/data/golden/{example}/{rel}"

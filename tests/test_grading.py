@@ -74,8 +74,11 @@ def test_seed_003_mca_two_classes_by_domain() -> None:
 def test_seed_002_power_weight_and_whole_department(register: Path) -> None:
     assert level("power-weight", **{"attributes": {"权力行使": "部分行使"}}) == "二级"
     (register / "lianneng.yaml").write_text(
-        (register / "lianneng.yaml").read_text(encoding="utf-8").replace(
-            "builtin:three-levels", "builtin:power-weight"), encoding="utf-8")
+        (register / "lianneng.yaml")
+        .read_text(encoding="utf-8")
+        .replace("builtin:three-levels", "builtin:power-weight"),
+        encoding="utf-8",
+    )
     checked = check_register(register)
     assert checked.policy is not None
     department = next(w for w in wholes_of(checked.register) if w.id == "D-BGS")
@@ -96,8 +99,10 @@ def test_post_grading_by_count_with_forcing_condition(register: Path) -> None:
     grade = grade_whole(checked.policy.policy, post, checked.grades)
     assert grade is not None and grade.level == "三级"  # one 二级 risk point
     risk = register / "risks" / "RP-001.yaml"
-    risk.write_text(risk.read_text(encoding="utf-8").replace("likelihood: 较高", "likelihood: 高"),
-                    encoding="utf-8")
+    risk.write_text(
+        risk.read_text(encoding="utf-8").replace("likelihood: 较高", "likelihood: 高"),
+        encoding="utf-8",
+    )
     checked = check_register(register)
     assert checked.policy is not None
     post = next(w for w in wholes_of(checked.register) if w.id == "P-BGS-CW")
@@ -126,8 +131,10 @@ def use_policy(root: Path, text: str) -> None:
     (root / "policy").mkdir(exist_ok=True)
     (root / "policy" / "mine.yaml").write_text(text, encoding="utf-8")
     config = root / "lianneng.yaml"
-    config.write_text(config.read_text(encoding="utf-8").replace(
-        "builtin:three-levels", "policy/mine.yaml"), encoding="utf-8")
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("builtin:three-levels", "policy/mine.yaml"),
+        encoding="utf-8",
+    )
 
 
 def test_grid_with_missing_cell_and_disorder_is_located(register: Path, run) -> None:  # type: ignore[no-untyped-def]
@@ -135,14 +142,17 @@ def test_grid_with_missing_cell_and_disorder_is_located(register: Path, run) -> 
     result = run("validate", str(register), "-f", "parsable", "--lang", "en")
     assert result.code == 2
     lines = result.out.splitlines()
-    assert any(":10:" in line and "P002" in line and "较高" in line and "一般" in line
-               for line in lines), result.out
+    assert any(
+        ":10:" in line and "P002" in line and "较高" in line and "一般" in line for line in lines
+    ), result.out
     # 较高/较重 gives 三级 but the less likely 较小/较重 gives 二级: a scale out of order.
     assert any(":11:" in line and "P004" in line for line in lines), result.out
 
 
 def test_unreachable_level_and_unknown_rule_field(register: Path, run) -> None:  # type: ignore[no-untyped-def]
-    use_policy(register, """\
+    use_policy(
+        register,
+        """\
 id: rules
 name: 规则
 labels: [一级, 二级, 三级]
@@ -152,17 +162,23 @@ rules:
     - when: {busines_class: 行政许可类}
       level: 一级
   default: 三级
-""")
+""",
+    )
     result = run("validate", str(register), "-f", "parsable", "--lang", "en")
     assert result.code == 2
-    assert "policy/mine.yaml:7:14: error P007 rule uses unknown field 'busines_class'; " \
-           "did you mean 'business_class'?" in result.out
+    assert (
+        "policy/mine.yaml:7:14: error P007 rule uses unknown field 'busines_class'; "
+        "did you mean 'business_class'?" in result.out
+    )
     assert "policy/mine.yaml:3:14: warning P006 no rule can reach level '二级'" in result.out
 
 
 def test_policy_test_failure_is_reported_at_the_case(register: Path, run) -> None:  # type: ignore[no-untyped-def]
-    text = (Path(__file__).parent.parent / "src/lianneng/data/policies/three-levels.yaml").read_text(
-        encoding="utf-8").replace("expect: 三级}", "expect: 二级}")
+    text = (
+        (Path(__file__).parent.parent / "src/lianneng/data/policies/three-levels.yaml")
+        .read_text(encoding="utf-8")
+        .replace("expect: 三级}", "expect: 二级}")
+    )
     use_policy(register, text)
     result = run("policy", "test", str(register), "--lang", "en")
     assert result.code == 1
@@ -227,8 +243,9 @@ def test_explain_walks_one_grade(register: Path, run) -> None:  # type: ignore[n
 
 
 def test_preview_lists_exactly_what_a_new_policy_changes(register: Path, run) -> None:  # type: ignore[no-untyped-def]
-    result = run("grade", str(register), "--policy", "builtin:abc-levels", "--preview",
-                 "--lang", "en")
+    result = run(
+        "grade", str(register), "--policy", "builtin:abc-levels", "--preview", "--lang", "en"
+    )
     assert result.code == 0
     assert "RP-001" in result.out and "B级" in result.out
     before = {p: p.read_bytes() for p in register.rglob("*") if p.is_file()}
@@ -238,8 +255,12 @@ def test_preview_lists_exactly_what_a_new_policy_changes(register: Path, run) ->
 def test_consequences_of_a_level_are_checked(register: Path, run) -> None:  # type: ignore[no-untyped-def]
     risk = register / "risks" / "RP-001.yaml"
     text = risk.read_text(encoding="utf-8")
-    risk.write_text(text.replace("supervisor: P-JZ", "supervisor: P-FJZ")
-                    .replace("next_review: 2027-03-01", "next_review: 2028-03-01"), encoding="utf-8")
+    risk.write_text(
+        text.replace("supervisor: P-JZ", "supervisor: P-FJZ").replace(
+            "next_review: 2027-03-01", "next_review: 2028-03-01"
+        ),
+        encoding="utf-8",
+    )
     result = run("validate", str(register), "-f", "parsable", "--lang", "en")
     assert result.code == 1
     assert "G006" in result.out and "'P-FJZ'" in result.out  # 二级 needs 主要领导 or 纪检监察
@@ -248,10 +269,15 @@ def test_consequences_of_a_level_are_checked(register: Path, run) -> None:  # ty
 
 def test_input_off_the_scale_is_a_located_problem(register: Path, run) -> None:  # type: ignore[no-untyped-def]
     risk = register / "risks" / "RP-001.yaml"
-    risk.write_text(risk.read_text(encoding="utf-8").replace("likelihood: 较高", "likelihood: 很高"),
-                    encoding="utf-8")
+    risk.write_text(
+        risk.read_text(encoding="utf-8").replace("likelihood: 较高", "likelihood: 很高"),
+        encoding="utf-8",
+    )
     result = run("validate", str(register), "-f", "parsable", "--lang", "en")
     assert result.code == 1
-    line = next(i for i, t in enumerate(risk.read_text(encoding="utf-8").splitlines(), 1)
-                if t.startswith("likelihood"))
+    line = next(
+        i
+        for i, t in enumerate(risk.read_text(encoding="utf-8").splitlines(), 1)
+        if t.startswith("likelihood")
+    )
     assert f"risks/RP-001.yaml:{line}:13: error G001 likelihood '很高'" in result.out

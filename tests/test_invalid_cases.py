@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import DATA, REGENERATE
 
 CASES = sorted(p for p in (DATA / "invalid").iterdir() if (p / "register").is_dir())

@@ -71,8 +71,14 @@ def test_decode_accepts_and_strips_the_utf8_bom() -> None:
         (b"\xef\xbb\xbf" + "id: 甲\n".encode("utf-16"), "UTF-16"),
         ("- id: D-1\n  name: 甲\n".encode("utf-16-le"), "UTF-16"),  # no BOM: sniffed
     ],
-    ids=["utf16-le-bom", "utf16-be-bom", "utf32-le-bom", "utf32-be-bom", "bom-then-utf16",
-         "utf16-no-bom"],
+    ids=[
+        "utf16-le-bom",
+        "utf16-be-bom",
+        "utf32-le-bom",
+        "utf32-be-bom",
+        "bom-then-utf16",
+        "utf16-no-bom",
+    ],
 )
 def test_decode_refuses_utf16_and_utf32(data: bytes, encoding: str) -> None:
     fault = decode(data)
@@ -162,14 +168,32 @@ def test_read_text_unreadable(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "value"),
     [
-        ("no", "no"), ("on", "on"), ("yes", "yes"), ("off", "off"), ("y", "y"), ("n", "n"),
-        ("True", "True"), ("false", "false"),
-        ("010", "010"), ("0o10", "0o10"), ("0x1F", "0x1F"), ("3.10", "3.10"), ("1e3", "1e3"),
-        (".inf", ".inf"), (".nan", ".nan"), ("12:30", "12:30"), ("1_000", "1_000"),
-        ("2024-01-01", "2024-01-01"), ("2024-02-30", "2024-02-30"),
+        ("no", "no"),
+        ("on", "on"),
+        ("yes", "yes"),
+        ("off", "off"),
+        ("y", "y"),
+        ("n", "n"),
+        ("True", "True"),
+        ("false", "false"),
+        ("010", "010"),
+        ("0o10", "0o10"),
+        ("0x1F", "0x1F"),
+        ("3.10", "3.10"),
+        ("1e3", "1e3"),
+        (".inf", ".inf"),
+        (".nan", ".nan"),
+        ("12:30", "12:30"),
+        ("1_000", "1_000"),
+        ("2024-01-01", "2024-01-01"),
+        ("2024-02-30", "2024-02-30"),
         ("2024-01-01T10:00:00Z", "2024-01-01T10:00:00Z"),
-        ('"~"', "~"), ("'null'", "null"), ('""', ""), ("!!str 010", "010"),
-        ("是", "是"), ("'  padded '", "  padded "),
+        ('"~"', "~"),
+        ("'null'", "null"),
+        ('""', ""),
+        ("!!str 010", "010"),
+        ("是", "是"),
+        ("'  padded '", "  padded "),
     ],
 )
 def test_plain_scalars_stay_exact_strings(text: str, value: str) -> None:
@@ -190,7 +214,8 @@ def test_nested_values_and_list_items_stay_strings() -> None:
 
 def test_keys_stay_strings() -> None:
     assert parse("1: a\nno: b\n2024-01-01: c\n").documents == [
-        {"1": "a", "no": "b", "2024-01-01": "c"}]
+        {"1": "a", "no": "b", "2024-01-01": "c"}
+    ]
 
 
 def test_empty_and_comment_only_text_has_no_documents() -> None:
@@ -322,7 +347,9 @@ def test_tab_indentation() -> None:
 def test_full_width_colon_without_space() -> None:
     parsed = parse("id: a\ntitle：标题\ncategory: x\n")
     assert [(f.line, f.column, f.message.code) for f in parsed.faults] == [
-        (2, 6, "F007"), (3, 1, "F004")]
+        (2, 6, "F007"),
+        (3, 1, "F004"),
+    ]
     assert param(parsed.faults[0].message, "key") == "title"
 
 
@@ -335,7 +362,9 @@ def test_full_width_colon_on_every_line_is_still_reported() -> None:
     # YAML reads this as one string, without any syntax error.
     parsed = parse("id：a\nname：b\n")
     assert [(f.line, f.column, f.message.code) for f in parsed.faults] == [
-        (1, 3, "F007"), (2, 5, "F007")]
+        (1, 3, "F007"),
+        (2, 5, "F007"),
+    ]
     assert parsed.documents == ["id：a name：b"]
 
 
@@ -343,7 +372,8 @@ def test_full_width_colon_inside_a_block_or_quoted_scalar_is_content() -> None:
     parsed = parse('a: |\n  note：正文\n  step：也是正文\nb: "key：value"\nc: 中文：冒号\n')
     assert parsed.faults == []
     assert parsed.documents == [
-        {"a": "note：正文\nstep：也是正文\n", "b": "key：value", "c": "中文：冒号"}]
+        {"a": "note：正文\nstep：也是正文\n", "b": "key：value", "c": "中文：冒号"}
+    ]
 
 
 def test_block_scalar_content_is_not_reported_when_the_file_has_a_syntax_error() -> None:
@@ -410,8 +440,9 @@ id: RP-002
         ((0, "nope", "deeper"), False, (2, 1)),
     ],
 )
-def test_locator_positions_are_one_based(path: tuple[int | str, ...], key: bool,
-                                         position: tuple[int, int]) -> None:
+def test_locator_positions_are_one_based(
+    path: tuple[int | str, ...], key: bool, position: tuple[int, int]
+) -> None:
     assert Locator(LOCATED).find(path, key=key) == position
 
 
@@ -483,8 +514,13 @@ def test_front_matter_not_closed() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["", "# 只是文档\n\n---\n", "  ---\nid: x\n---\n", "----\nid: x\n----\n",
-     "text\n---\nid: x\n---\n"],
+    [
+        "",
+        "# 只是文档\n\n---\n",
+        "  ---\nid: x\n---\n",
+        "----\nid: x\n----\n",
+        "text\n---\nid: x\n---\n",
+    ],
 )
 def test_no_front_matter(text: str) -> None:
     assert split_front_matter(text) is None

@@ -58,31 +58,58 @@ BODY = """# 总则
 
 def sample() -> Document:
     """A small document with every kind of block and the awkward values a register can hold."""
-    return Document("sample", "廉政风险防控台帐", [
-        Heading("办公室", 2),
-        Paragraph("本表按部门列出风险点。"),
-        Fields((("填报单位", f"{UNIT} 办公室"), ("周期", "2026"))),
-        Table(("序号", "风险点", "防控措施"),
-              (("1", "=1+1", "会计、出纳分设\n每月对账"),
-               ("2", "@SUM(A1)", "响铃\x07字符"),
-               ("3", "-2+3", "#N/A"),
-               ("007", "+86 电话",)),
-              "办公室", (5, 24, 40)),
-        PageBreak(),
-        Heading("稽查大队", 2),
-        Table(("序号", "风险点"), (("1", "选择性立案、压案不查"),), LONG_TITLE),
-        Table(("序号", "风险点"), (("1", "调查取证不全"),), LONG_TITLE),
-        Table(("a", "b"), (("x", "y"),), "Q1/Q2: [draft]*?"),
-        Body(BODY),
-        FlowChart("行政许可流程", (
-            FlowStep("S1", "受理", "窗口受理岗", "1 个工作日",
-                     (RiskMark("RP-XKK-001", "刁难申请人", "二级", 1),)),
-            FlowStep("S2", "审查", "审查岗", "", ()),
-        )),
-        Heading("发生机率 × 危害程度", 2),
-        HeatMap("发生机率 × 危害程度", "发生机率", "危害程度", ("高", "中", "低"),
-                ("严重", "较重", "一般"), ((5, 2, 0), (3, 1, 0), (0, 0, 1))),
-    ], formats=("xlsx", "docx"))
+    return Document(
+        "sample",
+        "廉政风险防控台帐",
+        [
+            Heading("办公室", 2),
+            Paragraph("本表按部门列出风险点。"),
+            Fields((("填报单位", f"{UNIT} 办公室"), ("周期", "2026"))),
+            Table(
+                ("序号", "风险点", "防控措施"),
+                (
+                    ("1", "=1+1", "会计、出纳分设\n每月对账"),
+                    ("2", "@SUM(A1)", "响铃\x07字符"),
+                    ("3", "-2+3", "#N/A"),
+                    (
+                        "007",
+                        "+86 电话",
+                    ),
+                ),
+                "办公室",
+                (5, 24, 40),
+            ),
+            PageBreak(),
+            Heading("稽查大队", 2),
+            Table(("序号", "风险点"), (("1", "选择性立案、压案不查"),), LONG_TITLE),
+            Table(("序号", "风险点"), (("1", "调查取证不全"),), LONG_TITLE),
+            Table(("a", "b"), (("x", "y"),), "Q1/Q2: [draft]*?"),
+            Body(BODY),
+            FlowChart(
+                "行政许可流程",
+                (
+                    FlowStep(
+                        "S1",
+                        "受理",
+                        "窗口受理岗",
+                        "1 个工作日",
+                        (RiskMark("RP-XKK-001", "刁难申请人", "二级", 1),),
+                    ),
+                    FlowStep("S2", "审查", "审查岗", "", ()),
+                ),
+            ),
+            Heading("发生机率 × 危害程度", 2),
+            HeatMap(
+                "发生机率 × 危害程度",
+                "发生机率",
+                "危害程度",
+                ("高", "中", "低"),
+                ("严重", "较重", "一般"),
+                ((5, 2, 0), (3, 1, 0), (0, 0, 1)),
+            ),
+        ],
+        formats=("xlsx", "docx"),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -174,7 +201,7 @@ def test_xlsx_heat_map_darkens_with_the_count(workbook: Workbook) -> None:
 
     def darkness(ref: str) -> int:
         rgb = ws[ref].fill.fgColor.rgb[-6:]
-        return 765 - sum(int(rgb[i:i + 2], 16) for i in (0, 2, 4))
+        return 765 - sum(int(rgb[i : i + 2], 16) for i in (0, 2, 4))
 
     assert darkness("B3") > darkness("B4") > darkness("C3") > 0  # 5 > 3 > 2
     assert ws["D3"].fill.fill_type is None  # no risk points, no colour
@@ -224,8 +251,10 @@ def test_docx_headings_paragraphs_and_body(word: WordDocument) -> None:
     assert ("Normal", "# 不是标题 **不是粗体**") in found  # fenced code is literal
     paragraph = next(p for p in word.paragraphs if p.text.startswith("第一条"))
     # the soft break between two CJK lines joins them without a space; markup stays literal text
-    assert paragraph.text == ("第一条 为规范自由裁量权,防止同案不同罚,制定本规则(防范 RP-FGK-001)。"
-                              "<script>alert(1)</script>")
+    assert paragraph.text == (
+        "第一条 为规范自由裁量权,防止同案不同罚,制定本规则(防范 RP-FGK-001)。"
+        "<script>alert(1)</script>"
+    )
     assert [r.text for r in paragraph.runs if r.bold] == ["自由裁量权"]
     assert word.element.body.xpath(".//w:t[contains(text(), '<script>')]")
 
@@ -239,7 +268,9 @@ def test_docx_body_links_left_unresolved_show_their_id() -> None:
 def test_docx_fields_and_tables(word: WordDocument) -> None:
     fields, first = word.tables[0], word.tables[1]
     assert [[c.text for c in row.cells] for row in fields.rows] == [
-        ["填报单位", f"{UNIT} 办公室"], ["周期", "2026"]]
+        ["填报单位", f"{UNIT} 办公室"],
+        ["周期", "2026"],
+    ]
     assert first.style is not None and first.style.name == "Table Grid"
     header = first.rows[0]
     assert [c.text for c in header.cells] == ["序号", "风险点", "防控措施"]
@@ -340,8 +371,10 @@ def test_normalise_zip_fixes_every_entry_and_is_idempotent() -> None:
 
 def digests() -> dict[str, str]:
     document = sample()
-    return {"xlsx": hashlib.sha256(render_xlsx(document, unit=UNIT, lang="zh")).hexdigest(),
-            "docx": hashlib.sha256(render_docx(document, unit=UNIT, lang="zh")).hexdigest()}
+    return {
+        "xlsx": hashlib.sha256(render_xlsx(document, unit=UNIT, lang="zh")).hexdigest(),
+        "docx": hashlib.sha256(render_docx(document, unit=UNIT, lang="zh")).hexdigest(),
+    }
 
 
 def test_rendering_twice_gives_the_same_bytes() -> None:
@@ -365,6 +398,12 @@ def test_another_process_clock_timezone_umask_and_hash_seed_give_the_same_bytes(
     import json
 
     env = {**os.environ, "TZ": "Pacific/Kiritimati", "PYTHONHASHSEED": "4242"}
-    result = subprocess.run([sys.executable, "-c", CHILD, str(Path(__file__).resolve())],
-                            env=env, capture_output=True, text=True, check=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", CHILD, str(Path(__file__).resolve())],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
     assert json.loads(result.stdout) == digests()

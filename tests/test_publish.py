@@ -22,8 +22,9 @@ def output_text(path: Path) -> str:
     """All text in an output file; for XLSX and DOCX, every XML part inside the zip."""
     if path.suffix in (".xlsx", ".docx"):
         with zipfile.ZipFile(path) as archive:
-            return "\n".join(archive.read(name).decode("utf-8", "replace")
-                             for name in archive.namelist())
+            return "\n".join(
+                archive.read(name).decode("utf-8", "replace") for name in archive.namelist()
+            )
     return path.read_text(encoding="utf-8")
 
 
@@ -40,14 +41,21 @@ def _free_text_fields() -> set[tuple[str, str]]:
     def visit(kind: str, model: Any) -> None:
         for name, info in model.model_fields.items():
             annotation = str(info.annotation)
-            nested = [m for m in (getattr(info.annotation, "__args__", ()) or ())
-                      if isinstance(m, type) and hasattr(m, "model_fields")]
+            nested = [
+                m
+                for m in (getattr(info.annotation, "__args__", ()) or ())
+                if isinstance(m, type) and hasattr(m, "model_fields")
+            ]
             if isinstance(info.annotation, type) and hasattr(info.annotation, "model_fields"):
                 nested.append(info.annotation)
             for inner in nested:
                 visit(kind, inner)
-            if (visibility_of(info) is Visibility.INTERNAL and not ref_kinds(info)
-                    and not table_of(info) and ("str" in annotation or "dict" in annotation)):
+            if (
+                visibility_of(info) is Visibility.INTERNAL
+                and not ref_kinds(info)
+                and not table_of(info)
+                and ("str" in annotation or "dict" in annotation)
+            ):
                 found.add((kind, name))
 
     for kind, model in KINDS.items():
@@ -86,8 +94,11 @@ def test_canary_register_fills_every_internal_free_text_field() -> None:
 def test_public_output_holds_no_canary_in_any_format(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     outputs = published(run, CANARY, tmp_path / "out", "--audience", "public")
     assert {p.suffix for p in outputs} == {".md", ".html", ".xlsx", ".docx"}
-    leaks = {p.name: [w for w in text.split() if "CANARY" in w][:3]
-             for p, text in outputs.items() if "CANARY" in text}
+    leaks = {
+        p.name: [w for w in text.split() if "CANARY" in w][:3]
+        for p, text in outputs.items()
+        if "CANARY" in text
+    }
     assert not leaks
 
 
@@ -121,14 +132,21 @@ def hostile(tmp_path: Path, run) -> Path:  # type: ignore[no-untyped-def]
     assert run("init", str(root)).code == 0
     risk = root / "risks" / "RP-001.yaml"
     text = risk.read_text(encoding="utf-8")
-    text = text.replace("title: 报销审核把关不严",
-                        "title: '<script>alert(1)</script> | 注入 | 行 [链接](javascript:x)'")
-    text = text.replace("manifestation: 对不合规票据予以报销,或为他人虚报冒领提供便利",
-                        "manifestation: \"第一行\\n| 假 | 行 |\\n# 假标题\"")
+    text = text.replace(
+        "title: 报销审核把关不严",
+        "title: '<script>alert(1)</script> | 注入 | 行 [链接](javascript:x)'",
+    )
+    text = text.replace(
+        "manifestation: 对不合规票据予以报销,或为他人虚报冒领提供便利",
+        'manifestation: "第一行\\n| 假 | 行 |\\n# 假标题"',
+    )
     risk.write_text(text, encoding="utf-8")
     body = root / "rules" / "R-001.md"
-    body.write_text(body.read_text(encoding="utf-8") + "\n<img src=x onerror=alert(1)>\n"
-                    "[点我](javascript:alert(1))\n", encoding="utf-8")
+    body.write_text(
+        body.read_text(encoding="utf-8") + "\n<img src=x onerror=alert(1)>\n"
+        "[点我](javascript:alert(1))\n",
+        encoding="utf-8",
+    )
     return root
 
 
@@ -150,13 +168,17 @@ def test_markdown_cells_cannot_add_rows_or_markup(hostile: Path, run, tmp_path: 
     assert "<img" not in rules
 
 
-def test_register_template_overrides_and_typos_are_located(hostile: Path, run,
-                                                           tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_register_template_overrides_and_typos_are_located(
+    hostile: Path, run, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     templates = hostile / "templates"
     templates.mkdir()
     (templates / "risk-list.md.j2").write_text("# 自定义\n{{ doc.title }}\n", encoding="utf-8")
     outputs = published(run, hostile, tmp_path / "out", "-a", "public", "-f", "md")
-    assert outputs[tmp_path / "out" / "public" / "risk-list.md"] == "# 自定义\n风险点及防控措施公示表\n"
+    assert (
+        outputs[tmp_path / "out" / "public" / "risk-list.md"]
+        == "# 自定义\n风险点及防控措施公示表\n"
+    )
     (templates / "risk-list.md.j2").write_text("# 自定义\n\n{{ doc.titel }}\n", encoding="utf-8")
     result = run("publish", str(hostile), "--out", str(tmp_path / "out2"), "-f", "md")
     assert result.code == 1
@@ -168,7 +190,8 @@ def test_hostile_template_reads_nothing(hostile: Path, run, tmp_path: Path) -> N
     templates = hostile / "templates"
     templates.mkdir()
     (templates / "risk-list.md.j2").write_text(
-        "{{ doc.__class__.__init__.__globals__['os'].popen('id').read() }}\n", encoding="utf-8")
+        "{{ doc.__class__.__init__.__globals__['os'].popen('id').read() }}\n", encoding="utf-8"
+    )
     result = run("publish", str(hostile), "--out", str(tmp_path / "out"), "-f", "md")
     assert result.code == 1 and "T001" in result.out and "uid=" not in result.out
 
@@ -191,8 +214,11 @@ def test_outputs_no_longer_produced_are_removed(run, tmp_path: Path) -> None:  #
     assert (out / "public" / "rules.html").is_file()
     shutil.rmtree(root / "rules")
     (root / "risks" / "RP-001.yaml").write_text(
-        (root / "risks" / "RP-001.yaml").read_text(encoding="utf-8").replace(
-            "    rules: [R-001]\n", ""), encoding="utf-8")
+        (root / "risks" / "RP-001.yaml")
+        .read_text(encoding="utf-8")
+        .replace("    rules: [R-001]\n", ""),
+        encoding="utf-8",
+    )
     published(run, root, out, "-f", "md", "-f", "html")
     assert not (out / "public" / "rules.html").exists()
     assert not (out / "public" / "rules.md").exists()
@@ -200,8 +226,9 @@ def test_outputs_no_longer_produced_are_removed(run, tmp_path: Path) -> None:  #
 
 
 def test_traditional_script_and_english_labels(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    outputs = published(run, CANARY, tmp_path / "tw", "-a", "public", "-f", "md",
-                        "--script", "traditional")
+    outputs = published(
+        run, CANARY, tmp_path / "tw", "-a", "public", "-f", "md", "--script", "traditional"
+    )
     text = outputs[tmp_path / "tw" / "public" / "risk-list.md"]
     assert "風險點及防控措施公示表" in text and "報銷審核把關不嚴" in text and "為他人" in text
     outputs = published(run, CANARY, tmp_path / "en", "-a", "public", "-f", "md", "--lang", "en")

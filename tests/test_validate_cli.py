@@ -32,7 +32,8 @@ def add_power_without_flow(root: Path) -> None:
     """A warning only (C004): assessed by a reason, but no flow."""
     (root / "powers" / "CW-002.yaml").write_text(
         "id: CW-002\nname: 内部审计\ncategory: 财务管理\nbasis: 审计制度\nno_risk_found: 无\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
 
 
 def where(path: Path, needle: str) -> tuple[int, int]:
@@ -46,9 +47,10 @@ def where(path: Path, needle: str) -> tuple[int, int]:
 def add_dangling_reference(root: Path) -> str:
     """An error (R002) in powers/CW-001.yaml; gives its `line:column`."""
     path = root / "powers" / "CW-001.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("department: D-BGS",
-                                                             "department: D-BSG"),
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("department: D-BGS", "department: D-BSG"),
+        encoding="utf-8",
+    )
     line, column = where(path, "D-BSG")
     return f"{line}:{column}"
 
@@ -77,8 +79,10 @@ def test_error_exits_1(run, register: Path) -> None:  # type: ignore[no-untyped-
     at = add_dangling_reference(register)
     result = run("validate", ".", "-f", "parsable", "--lang", "en", cwd=register)
     assert result.code == 1
-    assert result.out == (f"powers/CW-001.yaml:{at}: error R002 reference to unknown department "
-                          "'D-BSG'; did you mean 'D-BGS'?\n")
+    assert result.out == (
+        f"powers/CW-001.yaml:{at}: error R002 reference to unknown department "
+        "'D-BSG'; did you mean 'D-BGS'?\n"
+    )
 
 
 def test_warning_exits_0_and_strict_makes_it_1(run, register: Path) -> None:  # type: ignore[no-untyped-def]
@@ -114,8 +118,11 @@ def test_missing_directory_exits_2(run, tmp_path: Path) -> None:  # type: ignore
     assert run("validate", str(tmp_path / "nope")).code == 2
 
 
-@pytest.mark.parametrize("args", [("--format", "xml"), ("--bogus",), ("--lang", "fr"), ()],
-                         ids=["bad-format", "unknown-option", "bad-lang", "no-command"])
+@pytest.mark.parametrize(
+    "args",
+    [("--format", "xml"), ("--bogus",), ("--lang", "fr"), ()],
+    ids=["bad-format", "unknown-option", "bad-lang", "no-command"],
+)
 def test_bad_usage_exits_2(run, register: Path, args: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
     argv = ("validate", str(register), *args) if args else ()
     result = run(*argv)
@@ -128,15 +135,23 @@ def test_bad_usage_exits_2(run, register: Path, args: tuple[str, ...]) -> None: 
     [
         # A missing field is reported where its mapping starts.
         (("  name: 测试局\n", ""), "code:", "error S002 missing required field 'name'"),
-        (("locale: zh", "lacale: zh"), "lacale",
-         "error S003 unknown field 'lacale'; did you mean 'locale'?"),
+        (
+            ("locale: zh", "lacale: zh"),
+            "lacale",
+            "error S003 unknown field 'lacale'; did you mean 'locale'?",
+        ),
         # An unclosed '[' is reported where it opens.
         (("locale: zh", "locale: [zh"), "[zh", "error F004 YAML syntax error: "),
     ],
     ids=["missing-unit-name", "unknown-field", "syntax-error"],
 )
-def test_broken_settings_exit_2(run, register: Path, edit: tuple[str, str], needle: str,  # type: ignore[no-untyped-def]
-                                expected: str) -> None:
+def test_broken_settings_exit_2(
+    run,
+    register: Path,
+    edit: tuple[str, str],
+    needle: str,  # type: ignore[no-untyped-def]
+    expected: str,
+) -> None:
     config = register / "lianneng.yaml"
     text = config.read_text(encoding="utf-8")
     assert edit[0] in text
@@ -158,21 +173,26 @@ def test_settings_in_gbk_exit_2(run, register: Path) -> None:  # type: ignore[no
     config.write_bytes(text.encode("gbk"))
     result = run("validate", ".", "-f", "parsable", "--lang", "en", cwd=register)
     assert result.code == 2
-    assert result.out.startswith(f"lianneng.yaml:{line}:{column}: error F001 file is not valid "
-                                 "UTF-8")
+    assert result.out.startswith(
+        f"lianneng.yaml:{line}:{column}: error F001 file is not valid UTF-8"
+    )
     assert "GBK" in result.out
 
 
-def test_unknown_check_code_exits_2(run, register: Path,  # type: ignore[no-untyped-def]
-                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unknown_check_code_exits_2(
+    run,
+    register: Path,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("LIANNENG_DEBUG", "1")  # a crash goes to stderr, not to a file in /tmp
     with (register / "lianneng.yaml").open("a", encoding="utf-8") as config:
         config.write("checks:\n  C04: warning\n")
     line, _ = where(register / "lianneng.yaml", "  C04:")
     result = run("validate", ".", "-f", "parsable", "--lang", "en", cwd=register)
     assert result.code == 2
-    assert result.out == (f"lianneng.yaml:{line}:3: error K002 unknown check code 'C04'; "
-                          "did you mean 'C004'?\n")
+    assert result.out == (
+        f"lianneng.yaml:{line}:3: error K002 unknown check code 'C04'; did you mean 'C004'?\n"
+    )
 
 
 # ── settings: checks ───────────────────────────────────────────────────────────────────────
@@ -211,8 +231,9 @@ def test_checks_turn_a_warning_into_an_error(run, register: Path) -> None:  # ty
 def test_default_language_is_chinese(run, register: Path) -> None:  # type: ignore[no-untyped-def]
     at = add_dangling_reference(register)
     result = run("validate", ".", "-f", "parsable", cwd=register)
-    assert result.out == (f"powers/CW-001.yaml:{at}: error R002 引用了不存在的部门 'D-BSG';"
-                          "是否指 'D-BGS'?\n")
+    assert result.out == (
+        f"powers/CW-001.yaml:{at}: error R002 引用了不存在的部门 'D-BSG';是否指 'D-BGS'?\n"
+    )
 
 
 def test_lang_en(run, register: Path) -> None:  # type: ignore[no-untyped-def]
@@ -221,12 +242,16 @@ def test_lang_en(run, register: Path) -> None:  # type: ignore[no-untyped-def]
     assert "reference to unknown department 'D-BSG'; did you mean 'D-BGS'?" in result.out
 
 
-def test_locale_setting_and_environment(run, register: Path,  # type: ignore[no-untyped-def]
-                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_locale_setting_and_environment(
+    run,
+    register: Path,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     add_dangling_reference(register)
     config = register / "lianneng.yaml"
-    config.write_text(config.read_text(encoding="utf-8").replace("locale: zh", "locale: en"),
-                      encoding="utf-8")
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("locale: zh", "locale: en"), encoding="utf-8"
+    )
     assert "reference to unknown department" in parsable(run, register).out
     assert "引用了不存在的部门" in parsable(run, register, "--lang", "zh").out
     monkeypatch.setenv("LIANNENG_LANG", "zh")
@@ -258,10 +283,13 @@ def test_json_output(run, register: Path) -> None:  # type: ignore[no-untyped-de
     summary = document["summary"]
     assert (summary["errors"], summary["warnings"], summary["infos"]) == (1, 1, 0)
     assert summary["files"] > 0 and summary["records"] > 0
-    problems = {(p["path"], p["line"], p["column"], p["severity"], p["code"])
-                for p in document["problems"]}
-    assert problems == {("powers/CW-001.yaml", line, column, "error", "R002"),
-                        ("powers/CW-002.yaml", 1, 5, "warning", "C004")}
+    problems = {
+        (p["path"], p["line"], p["column"], p["severity"], p["code"]) for p in document["problems"]
+    }
+    assert problems == {
+        ("powers/CW-001.yaml", line, column, "error", "R002"),
+        ("powers/CW-002.yaml", 1, 5, "warning", "C004"),
+    }
 
 
 def test_json_output_of_a_clean_register(run, register: Path) -> None:  # type: ignore[no-untyped-def]
@@ -272,8 +300,9 @@ def test_json_output_of_a_clean_register(run, register: Path) -> None:  # type: 
 
 def test_json_output_of_broken_settings(run, register: Path) -> None:  # type: ignore[no-untyped-def]
     config = register / "lianneng.yaml"
-    config.write_text(config.read_text(encoding="utf-8").replace("locale: zh", "lacale: zh"),
-                      encoding="utf-8")
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("locale: zh", "lacale: zh"), encoding="utf-8"
+    )
     result = run("validate", ".", "-f", "json", cwd=register)
     assert result.code == 2
     assert [p["code"] for p in json.loads(result.out)["problems"]] == ["S003"]
@@ -308,8 +337,9 @@ def test_github_output(run, register: Path) -> None:  # type: ignore[no-untyped-
     assert result.code == 1
     lines = result.out.splitlines()
     assert len(lines) == 2
-    assert lines[0].startswith(f"::error file=powers/CW-001.yaml,line={line},col={column},"
-                               "title=R002::")
+    assert lines[0].startswith(
+        f"::error file=powers/CW-001.yaml,line={line},col={column},title=R002::"
+    )
     assert lines[1].startswith("::warning file=powers/CW-002.yaml,line=1,col=5,title=C004::")
 
 
@@ -382,8 +412,9 @@ def test_init_refuses_a_non_empty_folder(run, tmp_path: Path) -> None:  # type: 
 
 
 def test_utf8_bom_is_accepted_everywhere(run, register: Path) -> None:  # type: ignore[no-untyped-def]
-    files = [p for p in register.rglob("*") if p.suffix in (".yaml", ".md")
-             and "schemas" not in p.parts]
+    files = [
+        p for p in register.rglob("*") if p.suffix in (".yaml", ".md") and "schemas" not in p.parts
+    ]
     assert len(files) >= 8
     for path in files:
         path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
@@ -393,7 +424,8 @@ def test_utf8_bom_is_accepted_everywhere(run, register: Path) -> None:  # type: 
 
 def test_markdown_without_front_matter_is_documentation(run, register: Path) -> None:  # type: ignore[no-untyped-def]
     (register / "rules" / "README.md").write_text(
-        "# 制度目录\n\n#### 跳级的标题\n\n见 [[NOT-AN-ID]]。\n", encoding="utf-8")
+        "# 制度目录\n\n#### 跳级的标题\n\n见 [[NOT-AN-ID]]。\n", encoding="utf-8"
+    )
     (register / "README.md").write_text("说明\n", encoding="utf-8")
     result = parsable(run, register, "--strict")
     assert (result.code, result.out) == (0, "")
@@ -428,29 +460,34 @@ post: P-BGS-CW
 
 
 def test_commitment_with_an_empty_section(run, register: Path) -> None:  # type: ignore[no-untyped-def]
-    (register / "commitments" / "C-CW.md").write_text(COMMITMENT.format(content="\n"),
-                                                      encoding="utf-8")
+    (register / "commitments" / "C-CW.md").write_text(
+        COMMITMENT.format(content="\n"), encoding="utf-8"
+    )
     result = parsable(run, register)
     assert result.code == 1
     assert result.out == (
-        "commitments/C-CW.md:10:1: error M004 承诺书必须有“承诺内容”一节且不能为空\n")
+        "commitments/C-CW.md:10:1: error M004 承诺书必须有“承诺内容”一节且不能为空\n"
+    )
 
 
 def test_commitment_without_its_sections(run, register: Path) -> None:  # type: ignore[no-untyped-def]
     (register / "commitments" / "C-ZR.md").write_text(
         "---\nid: CM-ZR\ntitle: 主任承诺书\nscope: 个人\npost: P-BGS-ZR\n---\n"
         "# 主任承诺书\n\n我承诺。\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     result = parsable(run, register)
     assert result.code == 1
     assert result.out == (
         "commitments/C-ZR.md:7:1: error M004 承诺书必须有“承诺内容”一节且不能为空\n"
-        "commitments/C-ZR.md:7:1: error M004 承诺书必须有“签名”一节且不能为空\n")
+        "commitments/C-ZR.md:7:1: error M004 承诺书必须有“签名”一节且不能为空\n"
+    )
 
 
 def test_commitment_with_content_is_fine(run, register: Path) -> None:  # type: ignore[no-untyped-def]
     (register / "commitments" / "C-CW.md").write_text(
-        COMMITMENT.format(content="\n严守财经纪律。\n"), encoding="utf-8")
+        COMMITMENT.format(content="\n严守财经纪律。\n"), encoding="utf-8"
+    )
     assert parsable(run, register, "--strict").out == ""
 
 
@@ -472,8 +509,9 @@ controls:
 
 
 def test_risk_in_markdown_with_a_body(run, register: Path) -> None:  # type: ignore[no-untyped-def]
-    (register / "risks" / "RP-002.md").write_text(RISK_MD.format(body="# 说明\n\n正文会被忽略。\n"),
-                                                  encoding="utf-8")
+    (register / "risks" / "RP-002.md").write_text(
+        RISK_MD.format(body="# 说明\n\n正文会被忽略。\n"), encoding="utf-8"
+    )
     result = parsable(run, register)
     assert result.code == 0
     assert result.out == "risks/RP-002.md:2:1: warning M005 风险点不使用 Markdown 正文,正文被忽略\n"
@@ -486,10 +524,10 @@ def test_risk_in_markdown_without_a_body(run, register: Path) -> None:  # type: 
 
 
 def test_markdown_messages_name_the_kind_in_english(run, register: Path) -> None:  # type: ignore[no-untyped-def]
-    (register / "commitments" / "C-CW.md").write_text(COMMITMENT.format(content="\n"),
-                                                      encoding="utf-8")
-    (register / "risks" / "RP-002.md").write_text(RISK_MD.format(body="# 说明\n"),
-                                                  encoding="utf-8")
+    (register / "commitments" / "C-CW.md").write_text(
+        COMMITMENT.format(content="\n"), encoding="utf-8"
+    )
+    (register / "risks" / "RP-002.md").write_text(RISK_MD.format(body="# 说明\n"), encoding="utf-8")
     result = parsable(run, register, "--lang", "en")
     assert "a commitment needs a non-empty section '承诺内容'" in result.out
     assert "a risk point has no Markdown body" in result.out
@@ -499,10 +537,10 @@ def test_markdown_messages_name_the_kind_in_english(run, register: Path) -> None
 
 
 def test_references_to_a_record_that_failed_validation_are_not_reported(  # type: ignore[no-untyped-def]
-        run, register: Path) -> None:
+    run, register: Path
+) -> None:
     risk = register / "risks" / "RP-001.yaml"
-    risk.write_text(risk.read_text(encoding="utf-8").replace("causes:", "cause:"),
-                    encoding="utf-8")
+    risk.write_text(risk.read_text(encoding="utf-8").replace("causes:", "cause:"), encoding="utf-8")
     result = parsable(run, register, "--lang", "en")
     assert "S003 unknown field 'cause'; did you mean 'causes'?" in result.out
     assert "R002" not in result.out
@@ -510,8 +548,7 @@ def test_references_to_a_record_that_failed_validation_are_not_reported(  # type
 
 def test_links_to_a_record_that_failed_validation_are_not_reported(run, register: Path) -> None:  # type: ignore[no-untyped-def]
     risk = register / "risks" / "RP-001.yaml"
-    risk.write_text(risk.read_text(encoding="utf-8").replace("causes:", "cause:"),
-                    encoding="utf-8")
+    risk.write_text(risk.read_text(encoding="utf-8").replace("causes:", "cause:"), encoding="utf-8")
     result = parsable(run, register, "--lang", "en")
     assert "M002" not in result.out
 

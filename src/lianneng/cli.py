@@ -42,8 +42,9 @@ class Lang(str, Enum):
 
 RegisterDir = Annotated[
     Optional[Path],  # noqa: UP045 - typer reads the annotation at run time
-    typer.Argument(help="登记册目录(含 lianneng.yaml);默认从当前目录向上查找。",
-                   show_default=False),
+    typer.Argument(
+        help="登记册目录(含 lianneng.yaml);默认从当前目录向上查找。", show_default=False
+    ),
 ]
 LangOption = Annotated[
     Optional[Lang],  # noqa: UP045
@@ -59,8 +60,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="显示版本并退出。")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="显示版本并退出。")
+    ] = False,
 ) -> None:
     """廉能 lianneng."""
 
@@ -70,13 +72,17 @@ def find_root(directory: Path | None) -> Path:
 
     if directory is not None:
         if not (directory / "lianneng.yaml").is_file():
-            raise UsageError(f"{directory}: 不是登记册目录(没有 lianneng.yaml)/ "
-                             "not a register (no lianneng.yaml)")
+            raise UsageError(
+                f"{directory}: 不是登记册目录(没有 lianneng.yaml)/ "
+                "not a register (no lianneng.yaml)"
+            )
         return directory.resolve()
     found = find_register(Path.cwd())
     if found is None:
-        raise UsageError("在当前目录及其上级目录中找不到 lianneng.yaml / "
-                         "no lianneng.yaml in this directory or any parent")
+        raise UsageError(
+            "在当前目录及其上级目录中找不到 lianneng.yaml / "
+            "no lianneng.yaml in this directory or any parent"
+        )
     return found
 
 
@@ -89,10 +95,16 @@ def _lang(option: Lang | None, configured: str | None = None) -> str:
 @app.command()
 def validate(
     directory: RegisterDir = None,
-    output_format: Annotated[Format, typer.Option("--format", "-f", help="输出格式。")] = Format.text,
+    output_format: Annotated[
+        Format, typer.Option("--format", "-f", help="输出格式。")
+    ] = Format.text,
     strict: Annotated[bool, typer.Option("--strict", help="警告也视为失败(退出码 1)。")] = False,
-    today: Annotated[Optional[datetime], typer.Option(  # noqa: UP045
-        "--today", formats=["%Y-%m-%d"], help="按此日期检查复核、措施和预警是否逾期(默认今天)。")] = None,
+    today: Annotated[
+        datetime | None,
+        typer.Option(  # noqa: UP045
+            "--today", formats=["%Y-%m-%d"], help="按此日期检查复核、措施和预警是否逾期(默认今天)。"
+        ),
+    ] = None,
     lang: LangOption = None,
 ) -> int:
     """检查登记册:语法、字段、引用、完整性和逾期事项。Check a register."""
@@ -108,8 +120,12 @@ def validate(
         REPORTERS[output_format.value](report, sys.stdout)
         return Exit.USAGE
     register = checked.register
-    report = Report(checked.problems, _lang(lang, register.config.locale),
-                    files=len(checked.sources.files), records=len(register.all_records()))
+    report = Report(
+        checked.problems,
+        _lang(lang, register.config.locale),
+        files=len(checked.sources.files),
+        records=len(register.all_records()),
+    )
     REPORTERS[output_format.value](report, sys.stdout)
     worst = Severity.WARNING if strict else Severity.ERROR
     return Exit.PROBLEMS if any(p.severity >= worst for p in checked.problems) else Exit.OK
@@ -118,7 +134,8 @@ def validate(
 @app.command()
 def schema(
     out: Annotated[Path, typer.Option("--out", "-o", help="写入 JSON Schema 的目录。")] = Path(
-        "schemas"),
+        "schemas"
+    ),
     check: Annotated[bool, typer.Option("--check", help="只检查是否过期,不写入。")] = False,
 ) -> int:
     """为每类记录写出 JSON Schema(供编辑器补全与校验)。Write one JSON Schema per kind."""
@@ -139,7 +156,9 @@ def init(
     directory: Annotated[Path, typer.Argument(help="新登记册的目录。")],
     name: Annotated[str, typer.Option("--name", help="单位名称。")] = "示例单位",
     code: Annotated[str, typer.Option("--code", help="单位代码。")] = "DEMO",
-    force: Annotated[bool, typer.Option("--force", help="目录非空时也写入(不覆盖已有文件)。")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="目录非空时也写入(不覆盖已有文件)。")
+    ] = False,
 ) -> int:
     """新建一个可以通过检查的小登记册。Create a small register that validates clean."""
     from lianneng.scaffold import create_register
@@ -171,22 +190,44 @@ class Script(str, Enum):
 def publish(
     directory: RegisterDir = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="输出目录。")] = Path("_site"),
-    audience: Annotated[Optional[list[AudienceChoice]], typer.Option(  # noqa: UP045
-        "--audience", "-a", help="受众(可多次):public 社会公开、filing 报上级备案、internal 本单位内部;默认全部。")] = None,
-    output_format: Annotated[Optional[list[OutputFormat]], typer.Option(  # noqa: UP045
-        "--format", "-f", help="格式(可多次):md、html、xlsx、docx;默认全部。")] = None,
-    script: Annotated[Optional[Script], typer.Option(  # noqa: UP045
-        "--script", help="字形:simplified 简体、traditional 繁体;默认取登记册设置。")] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="只显示汇总,不逐个列出文件。")] = False,
+    audience: Annotated[
+        list[AudienceChoice] | None,
+        typer.Option(  # noqa: UP045
+            "--audience",
+            "-a",
+            help="受众(可多次):public 社会公开、filing 报上级备案、internal 本单位内部;默认全部。",
+        ),
+    ] = None,
+    output_format: Annotated[
+        list[OutputFormat] | None,
+        typer.Option(  # noqa: UP045
+            "--format", "-f", help="格式(可多次):md、html、xlsx、docx;默认全部。"
+        ),
+    ] = None,
+    script: Annotated[
+        Script | None,
+        typer.Option(  # noqa: UP045
+            "--script", help="字形:simplified 简体、traditional 繁体;默认取登记册设置。"
+        ),
+    ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="只显示汇总,不逐个列出文件。")
+    ] = False,
     lang: LangOption = None,
 ) -> int:
     """发布公开清单、台帐、表格和流程图。Publish disclosure lists, ledgers, forms and charts."""
     from lianneng.commands import publish as command
 
     root = find_root(directory)
-    return command.run(root, out, [a.value for a in audience or list(AudienceChoice)],
-                       [f.value for f in output_format or list(OutputFormat)],
-                       script.value if script else None, lang.value if lang else None, quiet=quiet)
+    return command.run(
+        root,
+        out,
+        [a.value for a in audience or list(AudienceChoice)],
+        [f.value for f in output_format or list(OutputFormat)],
+        script.value if script else None,
+        lang.value if lang else None,
+        quiet=quiet,
+    )
 
 
 class DiffFormat(str, Enum):
@@ -204,31 +245,56 @@ RepoOption = Annotated[
 @app.command()
 def package(
     directory: RegisterDir = None,
-    out: Annotated[Path, typer.Option("--out", "-o", help="备案包文件(.zip)。")] = Path("filing.zip"),
-    since: Annotated[Optional[str], typer.Option(  # noqa: UP045
-        "--since", help="与此修订比较变化;默认取上一次备案的 filing/* 标签。")] = None,
-    period: Annotated[Optional[str], typer.Option(  # noqa: UP045
-        "--period", help="备案周期,如 2026-Q4;默认取登记册的 period 或提交所在季度。")] = None,
-    allow_dirty: Annotated[bool, typer.Option(
-        "--allow-dirty", help="允许从有未提交改动的工作区生成(清单中会注明)。")] = False,
+    out: Annotated[Path, typer.Option("--out", "-o", help="备案包文件(.zip)。")] = Path(
+        "filing.zip"
+    ),
+    since: Annotated[
+        str | None,
+        typer.Option(  # noqa: UP045
+            "--since", help="与此修订比较变化;默认取上一次备案的 filing/* 标签。"
+        ),
+    ] = None,
+    period: Annotated[
+        str | None,
+        typer.Option(  # noqa: UP045
+            "--period", help="备案周期,如 2026-Q4;默认取登记册的 period 或提交所在季度。"
+        ),
+    ] = None,
+    allow_dirty: Annotated[
+        bool, typer.Option("--allow-dirty", help="允许从有未提交改动的工作区生成(清单中会注明)。")
+    ] = False,
     sign: Annotated[bool, typer.Option("--sign", help="用 git 配置的 SSH 密钥签名清单。")] = False,
-    tag: Annotated[bool, typer.Option("--tag/--no-tag", help="生成后设标签 filing/<周期>。")] = True,
+    tag: Annotated[
+        bool, typer.Option("--tag/--no-tag", help="生成后设标签 filing/<周期>。")
+    ] = True,
     lang: LangOption = None,
 ) -> int:
     """生成报上级备案的文件包。Build the filing package for the supervising body."""
     from lianneng.commands import filing
 
     root = find_root(directory)
-    return filing.package(root, out, since=since, period=period, allow_dirty=allow_dirty,
-                          sign=sign, tag=tag, lang=_lang(lang))
+    return filing.package(
+        root,
+        out,
+        since=since,
+        period=period,
+        allow_dirty=allow_dirty,
+        sign=sign,
+        tag=tag,
+        lang=_lang(lang),
+    )
 
 
 @app.command()
 def verify(
     file: Annotated[Path, typer.Argument(help="备案包文件(.zip)。")],
     repo: RepoOption = None,
-    allowed_signers: Annotated[Optional[Path], typer.Option(  # noqa: UP045
-        "--allowed-signers", help="ssh-keygen 的公钥清单文件,用于核验签名。")] = None,
+    allowed_signers: Annotated[
+        Path | None,
+        typer.Option(  # noqa: UP045
+            "--allowed-signers", help="ssh-keygen 的公钥清单文件,用于核验签名。"
+        ),
+    ] = None,
     lang: LangOption = None,
 ) -> int:
     """核验备案包:每个条目的 SHA-256、清单,及与仓库提交是否一致。Verify a filing package."""
@@ -240,11 +306,16 @@ def verify(
 @app.command()
 def diff(
     old: Annotated[str, typer.Argument(help="较早的修订(提交、标签、分支)。")],
-    new: Annotated[Optional[str], typer.Argument(  # noqa: UP045
-        help="较新的修订;不写时与工作区比较。")] = None,
+    new: Annotated[
+        str | None,
+        typer.Argument(  # noqa: UP045
+            help="较新的修订;不写时与工作区比较。"
+        ),
+    ] = None,
     repo: RepoOption = None,
     output_format: Annotated[DiffFormat, typer.Option("--format", "-f", help="输出格式。")] = (
-        DiffFormat.text),
+        DiffFormat.text
+    ),
     lang: LangOption = None,
 ) -> int:
     """两个修订之间登记册的变化:逐条记录、逐个字段、等级变化及原因。Semantic diff."""
@@ -275,8 +346,12 @@ def textconv(file: Annotated[Path, typer.Argument()]) -> int:
     return history.textconv(file)
 
 
-DateOption = Annotated[Optional[datetime], typer.Option(  # noqa: UP045
-    formats=["%Y-%m-%d"], help="日期 YYYY-MM-DD(默认今天)。")]
+DateOption = Annotated[
+    datetime | None,
+    typer.Option(  # noqa: UP045
+        formats=["%Y-%m-%d"], help="日期 YYYY-MM-DD(默认今天)。"
+    ),
+]
 
 
 def _day(value: datetime | None) -> date:
@@ -286,26 +361,45 @@ def _day(value: datetime | None) -> date:
 @app.command()
 def review(
     record_id: Annotated[str, typer.Argument(metavar="ID", help="风险点或防控措施编号。")],
-    outcome: Annotated[str, typer.Option("--outcome", help="复核结论,如 维持、调整等级、补充措施。")],
+    outcome: Annotated[
+        str, typer.Option("--outcome", help="复核结论,如 维持、调整等级、补充措施。")
+    ],
     by: Annotated[Optional[str], typer.Option("--by", help="复核人或岗位(仅内部)。")] = None,  # noqa: UP045
     changes: Annotated[Optional[str], typer.Option("--changes", help="作出的调整。")] = None,  # noqa: UP045
-    on: Annotated[Optional[datetime], typer.Option(  # noqa: UP045
-        "--date", formats=["%Y-%m-%d"], help="复核日期(默认今天)。")] = None,
-    next_review: Annotated[Optional[datetime], typer.Option(  # noqa: UP045
-        "--next", formats=["%Y-%m-%d"], help="下次复核日期(默认按评级办法的周期推算)。")] = None,
+    on: Annotated[
+        datetime | None,
+        typer.Option(  # noqa: UP045
+            "--date", formats=["%Y-%m-%d"], help="复核日期(默认今天)。"
+        ),
+    ] = None,
+    next_review: Annotated[
+        datetime | None,
+        typer.Option(  # noqa: UP045
+            "--next", formats=["%Y-%m-%d"], help="下次复核日期(默认按评级办法的周期推算)。"
+        ),
+    ] = None,
     repo: RepoOption = None,
     lang: LangOption = None,
 ) -> int:
     """记录一次复核,并更新下次复核日期(只改这条记录)。Record a review."""
     from lianneng.commands import manage
 
-    return manage.review(find_root(repo), record_id, on=_day(on), outcome=outcome, by=by,
-                         changes=changes, next_review=next_review.date() if next_review else None,
-                         lang=_lang(lang))
+    return manage.review(
+        find_root(repo),
+        record_id,
+        on=_day(on),
+        outcome=outcome,
+        by=by,
+        changes=changes,
+        next_review=next_review.date() if next_review else None,
+        lang=_lang(lang),
+    )
 
 
-warnings_app = typer.Typer(help="预警与处置:不带子命令时列出未关闭的预警(逾期的在前)和黄牌警告。",
-                           invoke_without_command=True)
+warnings_app = typer.Typer(
+    help="预警与处置:不带子命令时列出未关闭的预警(逾期的在前)和黄牌警告。",
+    invoke_without_command=True,
+)
 app.add_typer(warnings_app, name="warnings")
 
 
@@ -318,8 +412,12 @@ class ListFormat(str, Enum):
 def warnings_list(
     ctx: typer.Context,
     repo: RepoOption = None,
-    today: Annotated[Optional[datetime], typer.Option(  # noqa: UP045
-        "--today", formats=["%Y-%m-%d"], help="按此日期判断逾期(默认今天)。")] = None,
+    today: Annotated[
+        datetime | None,
+        typer.Option(  # noqa: UP045
+            "--today", formats=["%Y-%m-%d"], help="按此日期判断逾期(默认今天)。"
+        ),
+    ] = None,
     output_format: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.text,
     lang: LangOption = None,
 ) -> int | None:
@@ -328,97 +426,177 @@ def warnings_list(
         return None
     from lianneng.commands import manage
 
-    raise typer.Exit(manage.list_warnings(find_root(repo), _day(today), output_format.value,
-                                          _lang(lang)))
+    raise typer.Exit(
+        manage.list_warnings(find_root(repo), _day(today), output_format.value, _lang(lang))
+    )
 
 
 @warnings_app.command("issue")
 def warnings_issue(
-    target: Annotated[str, typer.Option("--target", help="预警对象:岗位、部门、风险点或人员编号。")],
-    action: Annotated[str, typer.Option("--action", help="处置方式:提醒谈话、谈话函询、警示诫勉、责令纠错…")],
-    deadline: Annotated[Optional[datetime], typer.Option(  # noqa: UP045
-        "--deadline", formats=["%Y-%m-%d"], help="整改期限。")] = None,
+    target: Annotated[
+        str, typer.Option("--target", help="预警对象:岗位、部门、风险点或人员编号。")
+    ],
+    action: Annotated[
+        str, typer.Option("--action", help="处置方式:提醒谈话、谈话函询、警示诫勉、责令纠错…")
+    ],
+    deadline: Annotated[
+        datetime | None,
+        typer.Option(  # noqa: UP045
+            "--deadline", formats=["%Y-%m-%d"], help="整改期限。"
+        ),
+    ] = None,
     level: Annotated[Optional[str], typer.Option("--level", help="预警等级。")] = None,  # noqa: UP045
-    signal: Annotated[Optional[str], typer.Option(  # noqa: UP045
-        "--signal", help="线索类型,如 信访举报、审计、电子监察。")] = None,
-    signal_id: Annotated[Optional[list[str]], typer.Option(  # noqa: UP045
-        "--signal-id", help="已登记的线索编号(可多次)。")] = None,
+    signal: Annotated[
+        str | None,
+        typer.Option(  # noqa: UP045
+            "--signal", help="线索类型,如 信访举报、审计、电子监察。"
+        ),
+    ] = None,
+    signal_id: Annotated[
+        list[str] | None,
+        typer.Option(  # noqa: UP045
+            "--signal-id", help="已登记的线索编号(可多次)。"
+        ),
+    ] = None,
     source: Annotated[Optional[str], typer.Option("--source", help="线索来源(仅内部)。")] = None,  # noqa: UP045
     summary: Annotated[Optional[str], typer.Option("--summary", help="线索摘要(仅内部)。")] = None,  # noqa: UP045
-    on: Annotated[Optional[datetime], typer.Option(  # noqa: UP045
-        "--date", formats=["%Y-%m-%d"], help="发出日期(默认今天)。")] = None,
-    record_id: Annotated[Optional[str], typer.Option("--id", help="编号(默认 W-年份-序号)。")] = None,  # noqa: UP045
+    on: Annotated[
+        datetime | None,
+        typer.Option(  # noqa: UP045
+            "--date", formats=["%Y-%m-%d"], help="发出日期(默认今天)。"
+        ),
+    ] = None,
+    record_id: Annotated[str | None, typer.Option("--id", help="编号(默认 W-年份-序号)。")] = None,  # noqa: UP045
     repo: RepoOption = None,
     lang: LangOption = None,
 ) -> int:
     """发出一项预警(写入 warnings/ 下的新文件)。Issue a warning."""
     from lianneng.commands import manage
 
-    return manage.issue(find_root(repo), target=target, action=action, on=_day(on),
-                        deadline=deadline.date() if deadline else None, level=level, signal=signal,
-                        signals=signal_id or [], source=source, summary=summary,
-                        record_id=record_id, lang=_lang(lang))
+    return manage.issue(
+        find_root(repo),
+        target=target,
+        action=action,
+        on=_day(on),
+        deadline=deadline.date() if deadline else None,
+        level=level,
+        signal=signal,
+        signals=signal_id or [],
+        source=source,
+        summary=summary,
+        record_id=record_id,
+        lang=_lang(lang),
+    )
 
 
 @warnings_app.command("close")
 def warnings_close(
     warning_id: Annotated[str, typer.Argument(metavar="ID")],
     outcome: Annotated[str, typer.Option("--outcome", help="处置结果。")],
-    on: Annotated[Optional[datetime], typer.Option(  # noqa: UP045
-        "--date", formats=["%Y-%m-%d"], help="关闭日期(默认今天)。")] = None,
-    cleared: Annotated[bool, typer.Option("--cleared", help="状态记为“已解除”(风险布控)。")] = False,
+    on: Annotated[
+        datetime | None,
+        typer.Option(  # noqa: UP045
+            "--date", formats=["%Y-%m-%d"], help="关闭日期(默认今天)。"
+        ),
+    ] = None,
+    cleared: Annotated[
+        bool, typer.Option("--cleared", help="状态记为“已解除”(风险布控)。")
+    ] = False,
     repo: RepoOption = None,
     lang: LangOption = None,
 ) -> int:
     """关闭一项预警,写明结果(只改这条记录)。Close a warning with its outcome."""
     from lianneng.commands import manage
 
-    return manage.close(find_root(repo), warning_id, outcome=outcome, on=_day(on),
-                        status="已解除" if cleared else "已关闭", lang=_lang(lang))
+    return manage.close(
+        find_root(repo),
+        warning_id,
+        outcome=outcome,
+        on=_day(on),
+        status="已解除" if cleared else "已关闭",
+        lang=_lang(lang),
+    )
 
 
 @warnings_app.command("escalate")
 def warnings_escalate(
     warning_id: Annotated[str, typer.Argument(metavar="ID")],
-    action: Annotated[str, typer.Option("--action", help="升级后的处置方式,如 警示诫勉、责令纠错。")],
-    deadline: Annotated[Optional[datetime], typer.Option(  # noqa: UP045
-        "--deadline", formats=["%Y-%m-%d"], help="新的整改期限。")] = None,
+    action: Annotated[
+        str, typer.Option("--action", help="升级后的处置方式,如 警示诫勉、责令纠错。")
+    ],
+    deadline: Annotated[
+        datetime | None,
+        typer.Option(  # noqa: UP045
+            "--deadline", formats=["%Y-%m-%d"], help="新的整改期限。"
+        ),
+    ] = None,
     outcome: Annotated[Optional[str], typer.Option("--outcome", help="升级的理由。")] = None,  # noqa: UP045
-    on: Annotated[Optional[datetime], typer.Option(  # noqa: UP045
-        "--date", formats=["%Y-%m-%d"], help="日期(默认今天)。")] = None,
+    on: Annotated[
+        datetime | None,
+        typer.Option(  # noqa: UP045
+            "--date", formats=["%Y-%m-%d"], help="日期(默认今天)。"
+        ),
+    ] = None,
     repo: RepoOption = None,
     lang: LangOption = None,
 ) -> int:
     """升级一项预警:原预警记为已升级,另发一项新的。Escalate a warning."""
     from lianneng.commands import manage
 
-    return manage.escalate(find_root(repo), warning_id, action=action, on=_day(on),
-                           deadline=deadline.date() if deadline else None, outcome=outcome,
-                           lang=_lang(lang))
+    return manage.escalate(
+        find_root(repo),
+        warning_id,
+        action=action,
+        on=_day(on),
+        deadline=deadline.date() if deadline else None,
+        outcome=outcome,
+        lang=_lang(lang),
+    )
 
 
 @app.command()
 def report(
     directory: RegisterDir = None,
-    period: Annotated[Optional[str], typer.Option(  # noqa: UP045
-        "--period", help="周期:2026-10(月)、2026-Q4(季)、2026(年)。")] = None,
-    assessment: Annotated[bool, typer.Option("--assessment", help="按评级办法的考核评分表给各部门打分。")] = False,
-    today: Annotated[Optional[datetime], typer.Option(  # noqa: UP045
-        "--today", formats=["%Y-%m-%d"], help="统计截至日期(默认今天)。")] = None,
+    period: Annotated[
+        str | None,
+        typer.Option(  # noqa: UP045
+            "--period", help="周期:2026-10(月)、2026-Q4(季)、2026(年)。"
+        ),
+    ] = None,
+    assessment: Annotated[
+        bool, typer.Option("--assessment", help="按评级办法的考核评分表给各部门打分。")
+    ] = False,
+    today: Annotated[
+        datetime | None,
+        typer.Option(  # noqa: UP045
+            "--today", formats=["%Y-%m-%d"], help="统计截至日期(默认今天)。"
+        ),
+    ] = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="输出目录。")] = Path("_reports"),
-    output_format: Annotated[Optional[list[OutputFormat]], typer.Option(  # noqa: UP045
-        "--format", "-f", help="格式(可多次);默认全部。")] = None,
-    audience: Annotated[AudienceChoice, typer.Option(
-        "--audience", "-a", help="受众;工作报告默认报上级(filing)。")] = AudienceChoice.filing,
+    output_format: Annotated[
+        list[OutputFormat] | None,
+        typer.Option(  # noqa: UP045
+            "--format", "-f", help="格式(可多次);默认全部。"
+        ),
+    ] = None,
+    audience: Annotated[
+        AudienceChoice, typer.Option("--audience", "-a", help="受众;工作报告默认报上级(filing)。")
+    ] = AudienceChoice.filing,
     lang: LangOption = None,
 ) -> int:
     """期间工作报告(发现、定级、改动、措施、预警、关闭)与部门考核。Periodic report and assessment."""
     from lianneng.commands import manage
 
-    return manage.report(find_root(directory), period=period, assessment=assessment,
-                         today=_day(today), out=out,
-                         formats=[f.value for f in output_format or list(OutputFormat)],
-                         audience=audience.value, lang=_lang(lang))
+    return manage.report(
+        find_root(directory),
+        period=period,
+        assessment=assessment,
+        today=_day(today),
+        out=out,
+        formats=[f.value for f in output_format or list(OutputFormat)],
+        audience=audience.value,
+        lang=_lang(lang),
+    )
 
 
 class GradeFormat(str, Enum):
@@ -432,20 +610,34 @@ class GradeFormat(str, Enum):
 def grade(
     directory: RegisterDir = None,
     output_format: Annotated[GradeFormat, typer.Option("--format", "-f", help="输出格式。")] = (
-        GradeFormat.table),
-    explain: Annotated[Optional[str], typer.Option(  # noqa: UP045
-        "--explain", help="逐步说明一个风险点(或岗位、部门)的评级。", metavar="ID")] = None,
-    write: Annotated[bool, typer.Option("--write", help="把算出的等级写入文件(只改等级行)。")] = False,
-    check: Annotated[bool, typer.Option("--check", help="登记的等级与算出的不一致时退出码为 1。")] = False,
-    policy: Annotated[Optional[str], typer.Option(  # noqa: UP045
-        "--policy", help="改用此评级办法(文件路径或 builtin:名称)。")] = None,
-    preview: Annotated[bool, typer.Option(
-        "--preview", help="与 --policy 同用:列出哪些等级会改变,不写入。")] = False,
+        GradeFormat.table
+    ),
+    explain: Annotated[
+        str | None,
+        typer.Option(  # noqa: UP045
+            "--explain", help="逐步说明一个风险点(或岗位、部门)的评级。", metavar="ID"
+        ),
+    ] = None,
+    write: Annotated[
+        bool, typer.Option("--write", help="把算出的等级写入文件(只改等级行)。")
+    ] = False,
+    check: Annotated[
+        bool, typer.Option("--check", help="登记的等级与算出的不一致时退出码为 1。")
+    ] = False,
+    policy: Annotated[
+        str | None,
+        typer.Option(  # noqa: UP045
+            "--policy", help="改用此评级办法(文件路径或 builtin:名称)。"
+        ),
+    ] = None,
+    preview: Annotated[
+        bool, typer.Option("--preview", help="与 --policy 同用:列出哪些等级会改变,不写入。")
+    ] = False,
     lang: LangOption = None,
 ) -> int:
     """按评级办法为风险点定级,并说明理由。Grade risk points by the register's policy."""
-    from lianneng.console import stdout
     from lianneng.commands import grade as commands
+    from lianneng.console import stdout
 
     root = find_root(directory)
     if preview and policy is None:
@@ -472,8 +664,9 @@ def grade(
     return commands.show(checked, output_format.value, console, language)
 
 
-policy_app = typer.Typer(help="评级办法:列出内置办法、运行测试用例。Grading policies.",
-                         no_args_is_help=True)
+policy_app = typer.Typer(
+    help="评级办法:列出内置办法、运行测试用例。Grading policies.", no_args_is_help=True
+)
 app.add_typer(policy_app, name="policy")
 
 
@@ -530,9 +723,13 @@ def _internal_error(exc: BaseException) -> int:
     if os.environ.get("LIANNENG_DEBUG"):
         sys.stderr.write(trace)
         return Exit.INTERNAL
-    with tempfile.NamedTemporaryFile("w", prefix="lianneng-crash-", suffix=".txt",
-                                     delete=False, encoding="utf-8") as log:
+    with tempfile.NamedTemporaryFile(
+        "w", prefix="lianneng-crash-", suffix=".txt", delete=False, encoding="utf-8"
+    ) as log:
         log.write(trace)
-    print(f"lianneng: 内部错误 / internal error: {type(exc).__name__}. "
-          f"详情已写入 / details in {log.name}", file=sys.stderr)
+    print(
+        f"lianneng: 内部错误 / internal error: {type(exc).__name__}. "
+        f"详情已写入 / details in {log.name}",
+        file=sys.stderr,
+    )
     return Exit.INTERNAL

@@ -13,10 +13,12 @@ from rich.console import Console
 
 
 def stdout() -> Console:
-    return Console(file=sys.stdout, highlight=False, soft_wrap=True,
-                   no_color="NO_COLOR" in os.environ)
+    return Console(
+        file=sys.stdout, highlight=False, soft_wrap=True, no_color="NO_COLOR" in os.environ
+    )
 
 
 def stderr() -> Console:
-    return Console(file=sys.stderr, highlight=False, soft_wrap=True,
-                   no_color="NO_COLOR" in os.environ)
+    return Console(
+        file=sys.stderr, highlight=False, soft_wrap=True, no_color="NO_COLOR" in os.environ
+    )

@@ -51,8 +51,13 @@ _AMBIGUOUS = re.compile(r"^(?:~|null|true|false|yes|no|on|off|y|n|0[0-9]+|[-+].*
 
 def format_scalar(value: str) -> str:
     """`value` as YAML: plain where that reads back the same, double-quoted otherwise."""
-    if (_PLAIN.match(value) and not _AMBIGUOUS.match(value) and ": " not in value
-            and " #" not in value and value == value.strip()):
+    if (
+        _PLAIN.match(value)
+        and not _AMBIGUOUS.match(value)
+        and ": " not in value
+        and " #" not in value
+        and value == value.strip()
+    ):
         return value
     return json.dumps(value, ensure_ascii=False)
 
@@ -143,24 +148,36 @@ def _append(text: str, mapping: MappingNode, edit: Append, newline: str) -> tupl
             dash = value_node.value[0].start_mark.column - 2
             at = _before_blank_lines(text, _line_after(text, value_node.value[-1].end_mark.index))
             return at, at, _item_lines(edit.item, dash, newline)
-        if isinstance(value_node, ScalarNode) and value_node.start_mark.index == value_node.end_mark.index:
+        if (
+            isinstance(value_node, ScalarNode)
+            and value_node.start_mark.index == value_node.end_mark.index
+        ):
             at = _line_after(text, key_node.end_mark.index)
             return at, at, _item_lines(edit.item, key_column + 2, newline)
         raise EditError(f"{edit.key}: not a block list")
     # No such list yet: add it after the record's last line.
     at = _before_blank_lines(text, _line_after(text, pairs[-1][1].end_mark.index))
     if at == len(text) and text and not text.endswith("\n"):
-        return at, at, newline + f"{' ' * key_column}{edit.key}:{newline}" + _item_lines(
-            edit.item, key_column + 2, newline)
-    return at, at, f"{' ' * key_column}{edit.key}:{newline}" + _item_lines(
-        edit.item, key_column + 2, newline)
+        return (
+            at,
+            at,
+            newline
+            + f"{' ' * key_column}{edit.key}:{newline}"
+            + _item_lines(edit.item, key_column + 2, newline),
+        )
+    return (
+        at,
+        at,
+        f"{' ' * key_column}{edit.key}:{newline}" + _item_lines(edit.item, key_column + 2, newline),
+    )
 
 
 def new_record_text(fields: list[tuple[str, str | None]], schema: str | None = None) -> str:
     """A new one-record YAML file (a warning issued by a command), plain and reviewable."""
     head = f"# yaml-language-server: $schema={schema}\n" if schema else ""
-    return head + "".join(f"{key}: {format_scalar(value)}\n" for key, value in fields
-                          if value is not None)
+    return head + "".join(
+        f"{key}: {format_scalar(value)}\n" for key, value in fields if value is not None
+    )
 
 
 def _node_at(nodes: list[Node], path: KeyPath) -> Node | None:
@@ -171,8 +188,9 @@ def _node_at(nodes: list[Node], path: KeyPath) -> Node | None:
         if isinstance(node, SequenceNode) and isinstance(step, int) and step < len(node.value):
             node = node.value[step]
         elif isinstance(node, MappingNode):
-            node = next((v for k, v in node.value if isinstance(k, ScalarNode) and k.value == step),
-                        None)
+            node = next(
+                (v for k, v in node.value if isinstance(k, ScalarNode) and k.value == step), None
+            )
         else:
             return None
     return node
@@ -189,7 +207,7 @@ def edit_file(path: Path, edits: list[Edit | Append]) -> bool:
             raise EditError("no front matter")
         head_end = text.index(front.yaml) if front.yaml else text.index("\n") + 1
         new_yaml = apply_edits(front.yaml, edits)
-        text = text[:head_end] + new_yaml + text[head_end + len(front.yaml):]
+        text = text[:head_end] + new_yaml + text[head_end + len(front.yaml) :]
     else:
         text = apply_edits(text, edits)
     return write_atomic(path, bom + text)

@@ -43,8 +43,10 @@ class RegisterRepo:
         try:
             self.repo: Repo = git.Repo(register_root, search_parent_directories=True)
         except git.InvalidGitRepositoryError:
-            raise UsageError(f"{register_root}: 不在 git 仓库中;请先 git init 并提交 / "
-                             "not inside a git repository; run git init and commit first") from None
+            raise UsageError(
+                f"{register_root}: 不在 git 仓库中;请先 git init 并提交 / "
+                "not inside a git repository; run git init and commit first"
+            ) from None
         except git.NoSuchPathError:
             raise UsageError(f"{register_root}: 目录不存在 / no such folder") from None
         if self.repo.bare or self.repo.working_tree_dir is None:
@@ -89,13 +91,20 @@ class RegisterRepo:
             commit.tree.hexsha  # noqa: B018 - a shallow clone's missing parent fails only on use
             return commit
         except (git.BadName, ValueError, git.GitCommandError):
-            hint = ";这是一个浅克隆,较早的提交不在本地 / this is a shallow clone" if self.shallow() else ""
+            hint = (
+                ";这是一个浅克隆,较早的提交不在本地 / this is a shallow clone"
+                if self.shallow()
+                else ""
+            )
             raise UsageError(f"找不到修订 {rev!r} / unknown revision {rev!r}{hint}") from None
 
     def info(self, commit: Commit) -> CommitInfo:
         return CommitInfo(
-            sha=commit.hexsha, tree=commit.tree.hexsha, short=commit.hexsha[:10],
-            author=str(commit.author.name or ""), email=str(commit.author.email or ""),
+            sha=commit.hexsha,
+            tree=commit.tree.hexsha,
+            short=commit.hexsha[:10],
+            author=str(commit.author.name or ""),
+            email=str(commit.author.email or ""),
             when=datetime.fromtimestamp(commit.committed_date, tz=UTC),
             subject=str(commit.message).strip().splitlines()[0] if commit.message else "",
         )
@@ -110,8 +119,10 @@ class RegisterRepo:
             try:
                 tree = tree / self.subdir
             except KeyError:
-                raise UsageError(f"修订 {commit.hexsha[:10]} 中没有 {self.subdir}/ / "
-                                 f"{self.subdir}/ does not exist at {commit.hexsha[:10]}") from None
+                raise UsageError(
+                    f"修订 {commit.hexsha[:10]} 中没有 {self.subdir}/ / "
+                    f"{self.subdir}/ does not exist at {commit.hexsha[:10]}"
+                ) from None
         root = dest / "register"
         root.mkdir(parents=True, exist_ok=True)
         for blob in tree.traverse():
@@ -140,7 +151,8 @@ class RegisterRepo:
             if tagged.hexsha == commit.hexsha:
                 continue
             if self.repo.is_ancestor(tagged, commit) and (
-                    best is None or tagged.committed_date > best[1].committed_date):
+                best is None or tagged.committed_date > best[1].committed_date
+            ):
                 best = (name, tagged)
         return best
 
@@ -149,8 +161,10 @@ class RegisterRepo:
         existing = {t.name: t.commit.hexsha for t in self.repo.tags}
         if name in existing:
             if existing[name] != commit.hexsha:
-                raise UsageError(f"标签 {name} 已指向另一个提交 / tag {name} already names another "
-                                 "commit; choose another --period or delete the tag")
+                raise UsageError(
+                    f"标签 {name} 已指向另一个提交 / tag {name} already names another "
+                    "commit; choose another --period or delete the tag"
+                )
             return False
         self.repo.create_tag(name, ref=commit)
         return True

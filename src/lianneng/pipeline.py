@@ -15,7 +15,7 @@ from lianneng.check.dynamic import check_dates
 from lianneng.check.markdown import check_markdown
 from lianneng.check.references import check_references
 from lianneng.check.schema import build_records, validate
-from lianneng.check.tables import check_tables
+from lianneng.check.tables import canonical_names, check_tables
 from lianneng.errors import ConfigError
 from lianneng.grading.base import Grade
 from lianneng.grading.checks import check_grades
@@ -55,6 +55,7 @@ def check_register(root: Path, *, policy: str | None = None, today: date | None 
     register.broken_ids = (claimed | salvaged) - set(register.ids) - set(register.steps)
     problems += check_references(register, sources)
     problems += check_tables(register, sources)
+    canonical_names(register)
     problems += check_completeness(register, sources)
     problems += check_markdown(register, sources)
     grades: dict[str, Grade] = {}
@@ -103,14 +104,20 @@ def _config_keys(config: Config, sources: Sources) -> list[Problem]:
         if code not in codes:
             close = difflib.get_close_matches(code, codes, n=1)
             hint = msg("hint.didyoumean", suggestion=close[0]) if close else msg("hint.none")
-            problems.append(sources.problem(CONFIG_FILE, (0, "checks", code),
-                                            msg("K002", name=code, hint=hint), key=True))
+            problems.append(
+                sources.problem(
+                    CONFIG_FILE, (0, "checks", code), msg("K002", name=code, hint=hint), key=True
+                )
+            )
     for name in config.tables:
         if name not in DEFAULT_TABLES:
             close = difflib.get_close_matches(name, list(DEFAULT_TABLES), n=1)
             hint = msg("hint.didyoumean", suggestion=close[0]) if close else msg("hint.none")
-            problems.append(sources.problem(CONFIG_FILE, (0, "tables", name),
-                                            msg("S003", field=name, hint=hint), key=True))
+            problems.append(
+                sources.problem(
+                    CONFIG_FILE, (0, "tables", name), msg("S003", field=name, hint=hint), key=True
+                )
+            )
     return problems
 
 
@@ -123,7 +130,8 @@ def apply_settings(problems: list[Problem], checks: dict[str, str]) -> list[Prob
             continue
         severity = Severity.parse(setting) if setting else None
         if severity is not None and severity is not problem.severity:
-            problem = Problem(problem.path, problem.line, problem.column, severity, problem.code,
-                              problem.message)
+            problem = Problem(
+                problem.path, problem.line, problem.column, severity, problem.code, problem.message
+            )
         result.append(problem)
     return sorted(set(result))

@@ -46,7 +46,9 @@ class Message:
 
 
 def msg(code: str, **params: str | Message | int) -> Message:
-    return Message(code, tuple((k, v if isinstance(v, Message) else str(v)) for k, v in params.items()))
+    return Message(
+        code, tuple((k, v if isinstance(v, Message) else str(v)) for k, v in params.items())
+    )
 
 
 @dataclass(frozen=True, order=True)

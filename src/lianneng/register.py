@@ -33,8 +33,7 @@ class Register:
             assert risk.origin is not None
             for index, item in enumerate(risk.controls):
                 if isinstance(item, Control):
-                    item._origin = Origin(risk.origin.file,
-                                          risk.origin.path + ("controls", index))
+                    item._origin = Origin(risk.origin.file, risk.origin.path + ("controls", index))
                     self.inline.append(item)
         for record in self.all_records():
             self.ids.setdefault(record.id, record)

@@ -10,11 +10,14 @@ from lianneng.schemas import write_schemas
 from lianneng.write import write_atomic
 
 
-def create_register(directory: Path, *, unit_name: str, unit_code: str,
-                    force: bool = False) -> list[Path]:
+def create_register(
+    directory: Path, *, unit_name: str, unit_code: str, force: bool = False
+) -> list[Path]:
     if directory.exists() and any(directory.iterdir()) and not force:
-        raise UsageError(f"{directory}: 目录不为空,如确需写入请加 --force / "
-                         "folder is not empty; use --force to add files anyway")
+        raise UsageError(
+            f"{directory}: 目录不为空,如确需写入请加 --force / "
+            "folder is not empty; use --force to add files anyway"
+        )
     template = resources.files("lianneng") / "data" / "init"
     written: list[Path] = []
     for source, rel in _walk(template, ""):

@@ -36,12 +36,22 @@ def rendered_schemas() -> dict[str, str]:
         }
         out[schema_file(kind)] = _dump(document)
     policy = Policy.model_json_schema()
-    policy.update({"$schema": "https://json-schema.org/draft/2020-12/schema",
-                   "$id": BASE_URI + "policy.schema.json", "title": "评级办法 (grading policy)"})
+    policy.update(
+        {
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$id": BASE_URI + "policy.schema.json",
+            "title": "评级办法 (grading policy)",
+        }
+    )
     out["policy.schema.json"] = _dump(policy)
     config = Config.model_json_schema()
-    config.update({"$schema": "https://json-schema.org/draft/2020-12/schema",
-                   "$id": BASE_URI + "config.schema.json", "title": "lianneng.yaml"})
+    config.update(
+        {
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$id": BASE_URI + "config.schema.json",
+            "title": "lianneng.yaml",
+        }
+    )
     out["config.schema.json"] = _dump(config)
     return out
 
@@ -62,7 +72,10 @@ def write_schemas(out: Path) -> list[Path]:
 
 def stale_schemas(out: Path) -> list[str]:
     expected = rendered_schemas()
-    stale = [name for name, text in expected.items()
-             if not (out / name).is_file() or (out / name).read_text(encoding="utf-8") != text]
+    stale = [
+        name
+        for name, text in expected.items()
+        if not (out / name).is_file() or (out / name).read_text(encoding="utf-8") != text
+    ]
     stale += sorted(p.name for p in out.glob("*.schema.json") if p.name not in expected)
     return sorted(stale)

@@ -43,8 +43,13 @@ def cadence(policy: Policy | None, level: str | None) -> int | None:
     return policy.levels[level].review_months
 
 
-def check_dates(register: Register, policy: Policy | None, grades: dict[str, Grade],
-                sources: Sources, today: date) -> list[Problem]:
+def check_dates(
+    register: Register,
+    policy: Policy | None,
+    grades: dict[str, Grade],
+    sources: Sources,
+    today: date,
+) -> list[Problem]:
     problems: list[Problem] = []
 
     def report(record: Record, key: str, message: Message) -> None:
@@ -55,18 +60,32 @@ def check_dates(register: Register, policy: Policy | None, grades: dict[str, Gra
         grade = grades.get(risk.id)
         due = review_due(risk, cadence(policy, grade.level if grade else risk.level))
         if due is not None and due < today:
-            report(risk, "next_review" if risk.next_review else "last_review",
-                   msg("D001", id=risk.id, due=due.isoformat(), today=today.isoformat()))
+            report(
+                risk,
+                "next_review" if risk.next_review else "last_review",
+                msg("D001", id=risk.id, due=due.isoformat(), today=today.isoformat()),
+            )
     for control in register.controls():
         due = review_due(control, None)
         if due is not None and due < today:
-            report(control, "next_review", msg("D001", id=control.id, due=due.isoformat(),
-                                                today=today.isoformat()))
+            report(
+                control,
+                "next_review",
+                msg("D001", id=control.id, due=due.isoformat(), today=today.isoformat()),
+            )
         if control.due is not None and control.due < today and control.status != DONE:
-            report(control, "due", msg("D002", id=control.id, due=control.due.isoformat(),
-                                       status=control.status or "—"))
+            report(
+                control,
+                "due",
+                msg(
+                    "D002", id=control.id, due=control.due.isoformat(), status=control.status or "—"
+                ),
+            )
     for warning in register.of(Warning):
         if warning.status in OPEN and warning.deadline is not None and warning.deadline < today:
-            report(warning, "deadline", msg("D003", id=warning.id,
-                                            deadline=warning.deadline.isoformat()))
+            report(
+                warning,
+                "deadline",
+                msg("D003", id=warning.id, deadline=warning.deadline.isoformat()),
+            )
     return problems

@@ -62,37 +62,58 @@ def check_markdown(register: Register, sources: Sources) -> list[Problem]:
         body = source.body or ""
         first = source.body_first_line
         for line, column, target in links(body):
-            if (target not in register.ids and target not in register.steps
-                    and target not in register.broken_ids):
+            if (
+                target not in register.ids
+                and target not in register.steps
+                and target not in register.broken_ids
+            ):
                 close = difflib.get_close_matches(target, list(register.ids), n=1, cutoff=0.6)
                 hint = msg("hint.didyoumean", suggestion=close[0]) if close else msg("hint.none")
-                problems.append(sources.at(origin.file, first + line, column + 1,
-                                           msg("M002", target=target, hint=hint)))
+                problems.append(
+                    sources.at(
+                        origin.file, first + line, column + 1, msg("M002", target=target, hint=hint)
+                    )
+                )
         found = headings(body)
         previous = None
         for heading in found:
             if previous is not None and heading.level > previous + 1:
-                problems.append(sources.at(origin.file, first + heading.line, 1,
-                                           msg("M003", prev=previous, level=heading.level)))
+                problems.append(
+                    sources.at(
+                        origin.file,
+                        first + heading.line,
+                        1,
+                        msg("M003", prev=previous, level=heading.level),
+                    )
+                )
             previous = heading.level
         problems.extend(_required_sections(record, body, found, sources, first))
     return problems
 
 
-def _required_sections(record: Record, body: str, found: list[Heading], sources: Sources,
-                       first: int) -> Iterator[Problem]:
+def _required_sections(
+    record: Record, body: str, found: list[Heading], sources: Sources, first: int
+) -> Iterator[Problem]:
     assert record.origin is not None
     lines = body.splitlines()
     for section in record.REQUIRED_SECTIONS:
         heading = next((h for h in found if h.title == section), None)
         if heading is None:
-            yield sources.at(record.origin.file, first, 1,
-                             msg("M004", kind=bilingual(record.LABEL_ZH, record.LABEL_EN),
-                                 section=section))
+            yield sources.at(
+                record.origin.file,
+                first,
+                1,
+                msg("M004", kind=bilingual(record.LABEL_ZH, record.LABEL_EN), section=section),
+            )
             continue
-        end = next((h.line for h in found if h.line > heading.line and h.level <= heading.level),
-                   len(lines))
+        end = next(
+            (h.line for h in found if h.line > heading.line and h.level <= heading.level),
+            len(lines),
+        )
         if not "".join(lines[heading.line + 1 : end]).strip():
-            yield sources.at(record.origin.file, first + heading.line, 1,
-                             msg("M004", kind=bilingual(record.LABEL_ZH, record.LABEL_EN),
-                                 section=section))
+            yield sources.at(
+                record.origin.file,
+                first + heading.line,
+                1,
+                msg("M004", kind=bilingual(record.LABEL_ZH, record.LABEL_EN), section=section),
+            )

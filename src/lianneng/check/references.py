@@ -46,24 +46,35 @@ def _duplicates(register: Register, sources: Sources) -> list[Problem]:
         seen = first.setdefault(record.id, record)
         if seen is not record and seen.origin is not None:
             where = sources.position(seen.origin.file, seen.origin.path + ("id",))
-            problems.append(sources.problem(record.origin.file, record.origin.path + ("id",),
-                                            msg("R001", id=record.id, first=where)))
+            problems.append(
+                sources.problem(
+                    record.origin.file,
+                    record.origin.path + ("id",),
+                    msg("R001", id=record.id, first=where),
+                )
+            )
     for flow in register.of(Flow):
         assert flow.origin is not None
         seen_steps: dict[str, int] = {}
         for index, step in enumerate(flow.steps):
             if step.id in seen_steps:
-                where = sources.position(flow.origin.file,
-                                         flow.origin.path + ("steps", seen_steps[step.id], "id"))
-                problems.append(sources.problem(
-                    flow.origin.file, flow.origin.path + ("steps", index, "id"),
-                    msg("R001", id=step_key(flow.id, step.id), first=where)))
+                where = sources.position(
+                    flow.origin.file, flow.origin.path + ("steps", seen_steps[step.id], "id")
+                )
+                problems.append(
+                    sources.problem(
+                        flow.origin.file,
+                        flow.origin.path + ("steps", index, "id"),
+                        msg("R001", id=step_key(flow.id, step.id), first=where),
+                    )
+                )
             seen_steps.setdefault(step.id, index)
     return problems
 
 
-def _resolve(register: Register, value: str, kinds: tuple[str, ...],
-             ids_by_kind: dict[str, list[str]]) -> Message | None:
+def _resolve(
+    register: Register, value: str, kinds: tuple[str, ...], ids_by_kind: dict[str, list[str]]
+) -> Message | None:
     if value in register.broken_ids:
         return None  # the record exists; its own problems are reported where it is
     if STEP in kinds:
@@ -74,8 +85,12 @@ def _resolve(register: Register, value: str, kinds: tuple[str, ...],
         if target is not None:
             if target.KIND in kinds:
                 return None
-            return msg("R003", target=value, actual=bilingual(target.LABEL_ZH, target.LABEL_EN),
-                       kind=_kinds_label(kinds))
+            return msg(
+                "R003",
+                target=value,
+                actual=bilingual(target.LABEL_ZH, target.LABEL_EN),
+                kind=_kinds_label(kinds),
+            )
     candidates = [id_ for kind in kinds for id_ in ids_by_kind.get(kind, [])]
     close = difflib.get_close_matches(value, candidates, n=1, cutoff=0.6)
     hint = msg("hint.didyoumean", suggestion=close[0]) if close else msg("hint.none")
@@ -97,17 +112,30 @@ def _link_consistency(register: Register, sources: Sources) -> list[Problem]:
             for position, risk_id in enumerate(step.risks):
                 risk = register.ids.get(risk_id)
                 if isinstance(risk, RiskPoint) and risk.power and risk.power != flow.power:
-                    detail = msg("detail.link_step_power", flow=flow.id, step=step.id,
-                                 risk=risk_id, risk_power=risk.power, flow_power=flow.power)
-                    problems.append(sources.problem(
-                        flow.origin.file, flow.origin.path + ("steps", index, "risks", position),
-                        msg("R004", detail=detail)))
+                    detail = msg(
+                        "detail.link_step_power",
+                        flow=flow.id,
+                        step=step.id,
+                        risk=risk_id,
+                        risk_power=risk.power,
+                        flow_power=flow.power,
+                    )
+                    problems.append(
+                        sources.problem(
+                            flow.origin.file,
+                            flow.origin.path + ("steps", index, "risks", position),
+                            msg("R004", detail=detail),
+                        )
+                    )
     for risk in register.of(RiskPoint):
         assert risk.origin is not None
         if risk.step and risk.step in register.steps:
             _flow, step = register.steps[risk.step]
             if risk.id not in step.risks:
                 detail = msg("detail.link_risk_step", risk=risk.id, step=risk.step)
-                problems.append(sources.problem(risk.origin.file, risk.origin.path + ("step",),
-                                                msg("R004", detail=detail)))
+                problems.append(
+                    sources.problem(
+                        risk.origin.file, risk.origin.path + ("step",), msg("R004", detail=detail)
+                    )
+                )
     return problems

@@ -28,16 +28,18 @@ def build_records(raw: list[RawRecord], sources: Sources) -> tuple[list[Record],
     records: list[Record] = []
     problems: list[Problem] = []
     for item in raw:
-        model = validate(KINDS[item.kind], item.data, sources, item.origin.file, item.origin.path,
-                         problems)
+        model = validate(
+            KINDS[item.kind], item.data, sources, item.origin.file, item.origin.path, problems
+        )
         if model is not None:
             model._origin = item.origin
             records.append(model)
     return records, problems
 
 
-def validate(model: type[M], data: Any, sources: Sources, rel: str, path: KeyPath,
-             problems: list[Problem]) -> M | None:
+def validate(
+    model: type[M], data: Any, sources: Sources, rel: str, path: KeyPath, problems: list[Problem]
+) -> M | None:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -46,8 +48,9 @@ def validate(model: type[M], data: Any, sources: Sources, rel: str, path: KeyPat
         return None
 
 
-def _problem(model: type[BaseModel], error: ErrorDetails, sources: Sources, rel: str,
-             path: KeyPath) -> Problem:
+def _problem(
+    model: type[BaseModel], error: ErrorDetails, sources: Sources, rel: str, path: KeyPath
+) -> Problem:
     loc = _clean(error["loc"])
     kind = error["type"]
     whole = bilingual("(整个文件)", "(the whole file)")
@@ -91,18 +94,24 @@ _DETAILS: dict[str, tuple[str, str]] = {
     "float_type": ("应为数字", "expected a number"),
     "bool_parsing": ("应为 是/否(或 true/false)", "expected yes/no (true/false)"),
     "bool_type": ("应为 是/否(或 true/false)", "expected yes/no (true/false)"),
-    "date_parsing": ("应为日期,格式 YYYY-MM-DD,如 2026-03-31",
-                     "expected a date as YYYY-MM-DD, such as 2026-03-31"),
-    "date_from_datetime_parsing": ("应为有效日期,格式 YYYY-MM-DD,如 2026-03-31",
-                                   "expected a valid date as YYYY-MM-DD, such as 2026-03-31"),
+    "date_parsing": (
+        "应为日期,格式 YYYY-MM-DD,如 2026-03-31",
+        "expected a date as YYYY-MM-DD, such as 2026-03-31",
+    ),
+    "date_from_datetime_parsing": (
+        "应为有效日期,格式 YYYY-MM-DD,如 2026-03-31",
+        "expected a valid date as YYYY-MM-DD, such as 2026-03-31",
+    ),
     "date_from_datetime_inexact": ("应为日期,不含时间", "expected a date without a time"),
     "date_type": ("应为日期,格式 YYYY-MM-DD", "expected a date as YYYY-MM-DD"),
     "list_type": ("应为列表(每项以 '- ' 开头)", "expected a list (items start with '- ')"),
     "dict_type": ("应为键值映射", "expected a mapping of keys to values"),
     "model_type": ("应为键值映射", "expected a mapping of keys to values"),
     "model_attributes_type": ("应为键值映射", "expected a mapping of keys to values"),
-    "string_pattern_mismatch": ("编号不能包含空格或 / # [ ] | , : 等符号",
-                                "an id may not contain spaces or / # [ ] | , :"),
+    "string_pattern_mismatch": (
+        "编号不能包含空格或 / # [ ] | , : 等符号",
+        "an id may not contain spaces or / # [ ] | , :",
+    ),
     "string_too_long": ("文字过长", "text too long"),
 }
 

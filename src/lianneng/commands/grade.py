@@ -26,8 +26,10 @@ from lianneng.report.grades import (
 def checked_with_policy(root: Path, policy: str | None) -> Checked:
     checked = check_register(root, policy=policy)
     if checked.policy is None:
-        raise UsageError("没有评级办法:请在 lianneng.yaml 中设置 policy,或使用 --policy / "
-                         "no grading policy: set `policy` in lianneng.yaml or pass --policy")
+        raise UsageError(
+            "没有评级办法:请在 lianneng.yaml 中设置 policy,或使用 --policy / "
+            "no grading policy: set `policy` in lianneng.yaml or pass --policy"
+        )
     return checked
 
 
@@ -59,11 +61,14 @@ def explain(checked: Checked, record_id: str, console: Console, lang: str) -> in
             return Exit.OK
     for kind, id_, name, grade in whole_grades(checked.register, policy, checked.grades):
         if id_ == record_id:
-            console.print(f"[bold]{id_}[/] {name} ({kind}): {grade.level or '—'} — "
-                          f"{grade.rule.render(lang)}")
+            console.print(
+                f"[bold]{id_}[/] {name} ({kind}): {grade.level or '—'} — {grade.rule.render(lang)}"
+            )
             return Exit.OK
-    raise UsageError(f"没有编号为 {record_id} 的风险点或岗位、部门 / no risk point, post or "
-                     f"department {record_id}")
+    raise UsageError(
+        f"没有编号为 {record_id} 的风险点或岗位、部门 / no risk point, post or "
+        f"department {record_id}"
+    )
 
 
 def write(checked: Checked, console: Console, lang: str) -> int:
@@ -71,8 +76,11 @@ def write(checked: Checked, console: Console, lang: str) -> int:
     for path in changed:
         console.print(str(path))
     count = len(stale_levels(checked.register, checked.grades))
-    console.print(f"wrote {count} levels in {len(changed)} files" if lang == "en"
-                  else f"写入 {count} 个等级,涉及 {len(changed)} 个文件")
+    console.print(
+        f"wrote {count} levels in {len(changed)} files"
+        if lang == "en"
+        else f"写入 {count} 个等级,涉及 {len(changed)} 个文件"
+    )
     return Exit.OK
 
 
@@ -81,10 +89,14 @@ def check(checked: Checked, output_format: str, lang: str) -> int:
     for risk in stale_levels(checked.register, checked.grades):
         assert risk.origin is not None
         grade = checked.grades[risk.id]
-        message = msg("G009", stored=risk.level or "—", computed=grade.level or "—",
-                      rule=grade.rule)
-        problems.append(checked.sources.problem(
-            risk.origin.file, risk.origin.path + ("level" if risk.level else "id",), message))
+        message = msg(
+            "G009", stored=risk.level or "—", computed=grade.level or "—", rule=grade.rule
+        )
+        problems.append(
+            checked.sources.problem(
+                risk.origin.file, risk.origin.path + ("level" if risk.level else "id",), message
+            )
+        )
     reporter = REPORTERS["text" if output_format == "table" else output_format]
     reporter(Report(sorted(problems), lang), sys.stdout)
     return Exit.PROBLEMS if problems else Exit.OK

@@ -30,10 +30,17 @@ def log(root: Path, record_id: str, max_count: int, lang: str) -> int:
         with register_at(repo, root, commit.hexsha) as checked:
             record = next((r for r in checked.register.all_records() if r.id == record_id), None)
             grade = checked.grades.get(record_id)
-            versions.append((repo.info(commit), record,
-                             grade.level if grade and grade.level else getattr(record, "level", None)))
+            versions.append(
+                (
+                    repo.info(commit),
+                    record,
+                    grade.level if grade and grade.level else getattr(record, "level", None),
+                )
+            )
     if not any(record for _, record, _ in versions):
-        raise UsageError(f"历史中没有编号为 {record_id} 的记录 / no record {record_id} in the history")
+        raise UsageError(
+            f"历史中没有编号为 {record_id} 的记录 / no record {record_id} in the history"
+        )
     en = lang == "en"
     previous = None
     for info, record, level in versions:
@@ -42,8 +49,13 @@ def log(root: Path, record_id: str, max_count: int, lang: str) -> int:
         if record is not None and previous is not None and not field_changes(previous, record):
             previous = record
             continue
-        status = ("removed" if en else "删除") if record is None else (
-            ("added" if en else "新增") if previous is None else ("modified" if en else "修改"))
+        status = (
+            ("removed" if en else "删除")
+            if record is None
+            else (
+                ("added" if en else "新增") if previous is None else ("modified" if en else "修改")
+            )
+        )
         head = f"{info.short}  {info.when:%Y-%m-%d}  {info.author}  {info.subject}"
         sys.stdout.write(head + "\n")
         title = record_title(record) if record is not None else ""

@@ -18,21 +18,45 @@ def _checked(root: Path, lang: str) -> Checked:
         return check_register(root)
     except ConfigError as exc:
         REPORTERS["text"](Report(exc.problems, lang), sys.stdout)
-        raise UsageError("lianneng.yaml 或评级办法有错误 / the settings or policy have errors") from None
+        raise UsageError(
+            "lianneng.yaml 或评级办法有错误 / the settings or policy have errors"
+        ) from None
 
 
-def review(root: Path, record_id: str, *, on: date, outcome: str, by: str | None,
-           changes: str | None, next_review: date | None, lang: str) -> int:
+def review(
+    root: Path,
+    record_id: str,
+    *,
+    on: date,
+    outcome: str,
+    by: str | None,
+    changes: str | None,
+    next_review: date | None,
+    lang: str,
+) -> int:
     from lianneng.manage.reviews import add_review
 
     checked = _checked(root, lang)
     policy = checked.policy.policy if checked.policy else None
-    path, following = add_review(checked.register, record_id, on=on, outcome=outcome, by=by,
-                                 changes=changes, next_review=next_review, policy=policy,
-                                 grades=checked.grades)
-    stdout().print(f"{path}: {record_id} "
-                   + (f"reviewed {on}, next review {following}" if lang == "en"
-                      else f"已记录 {on} 的复核,下次复核 {following}"))
+    path, following = add_review(
+        checked.register,
+        record_id,
+        on=on,
+        outcome=outcome,
+        by=by,
+        changes=changes,
+        next_review=next_review,
+        policy=policy,
+        grades=checked.grades,
+    )
+    stdout().print(
+        f"{path}: {record_id} "
+        + (
+            f"reviewed {on}, next review {following}"
+            if lang == "en"
+            else f"已记录 {on} 的复核,下次复核 {following}"
+        )
+    )
     return Exit.OK
 
 
@@ -47,14 +71,35 @@ def list_warnings(root: Path, today: date, output_format: str, lang: str) -> int
     cards = yellow_cards(register, policy.yellow_card) if policy and policy.yellow_card else []
     en = lang == "en"
     if output_format == "json":
-        json.dump({"today": today.isoformat(),
-                   "open": [{"id": o.warning.id, "target": o.warning.target,
-                             "action": o.warning.action, "deadline": str(o.warning.deadline or ""),
-                             "overdue_days": o.overdue_days} for o in found],
-                   "yellow_cards": [{"kind": c.kind, "id": c.id, "name": c.name,
-                                     "complaints": c.complaints, "ratings": c.ratings,
-                                     "supervise": c.head} for c in cards]},
-                  sys.stdout, ensure_ascii=False, indent=2)
+        json.dump(
+            {
+                "today": today.isoformat(),
+                "open": [
+                    {
+                        "id": o.warning.id,
+                        "target": o.warning.target,
+                        "action": o.warning.action,
+                        "deadline": str(o.warning.deadline or ""),
+                        "overdue_days": o.overdue_days,
+                    }
+                    for o in found
+                ],
+                "yellow_cards": [
+                    {
+                        "kind": c.kind,
+                        "id": c.id,
+                        "name": c.name,
+                        "complaints": c.complaints,
+                        "ratings": c.ratings,
+                        "supervise": c.head,
+                    }
+                    for c in cards
+                ],
+            },
+            sys.stdout,
+            ensure_ascii=False,
+            indent=2,
+        )
         sys.stdout.write("\n")
         return Exit.OK
     console = stdout()
@@ -64,30 +109,65 @@ def list_warnings(root: Path, today: date, output_format: str, lang: str) -> int
         w = item.warning
         target = register.ids.get(w.target)
         name = getattr(target, "name", None) or getattr(target, "title", None) or w.target
-        late = ((f"  overdue {item.overdue_days} days" if en else f"  逾期 {item.overdue_days} 天")
-                if item.overdue_days else "")
-        console.print(f"{w.id}  {name}  {w.action or ''}  "
-                      f"{'deadline' if en else '期限'} {w.deadline or '—'}{late}",
-                      style="bold red" if item.overdue_days else None, markup=False)
+        late = (
+            (f"  overdue {item.overdue_days} days" if en else f"  逾期 {item.overdue_days} 天")
+            if item.overdue_days
+            else ""
+        )
+        console.print(
+            f"{w.id}  {name}  {w.action or ''}  "
+            f"{'deadline' if en else '期限'} {w.deadline or '—'}{late}",
+            style="bold red" if item.overdue_days else None,
+            markup=False,
+        )
     for card in cards:
         reasons = ";".join(r[1] if en else r[0] for r in card.reasons)
         head = register.ids.get(card.head or "")
         watch = getattr(head, "name", "") if head else ""
-        console.print(("yellow card: " if en else "黄牌警告:") + f"{card.name}({reasons})"
-                      + ((f"; close supervision of {watch}" if en else f";对{watch}实行重点监督")
-                         if watch else ""), markup=False)
+        console.print(
+            ("yellow card: " if en else "黄牌警告:")
+            + f"{card.name}({reasons})"
+            + (
+                (f"; close supervision of {watch}" if en else f";对{watch}实行重点监督")
+                if watch
+                else ""
+            ),
+            markup=False,
+        )
     return Exit.OK
 
 
-def issue(root: Path, *, target: str, action: str, on: date, deadline: date | None,
-          level: str | None, signal: str | None, signals: list[str], source: str | None,
-          summary: str | None, record_id: str | None, lang: str) -> int:
+def issue(
+    root: Path,
+    *,
+    target: str,
+    action: str,
+    on: date,
+    deadline: date | None,
+    level: str | None,
+    signal: str | None,
+    signals: list[str],
+    source: str | None,
+    summary: str | None,
+    record_id: str | None,
+    lang: str,
+) -> int:
     from lianneng.manage.warnings import issue as write
 
     checked = _checked(root, lang)
-    path = write(checked.register, target=target, action=action, issued=on, deadline=deadline,
-                 level=level, signal_type=signal, signals=signals, source=source,
-                 summary=summary, record_id=record_id)
+    path = write(
+        checked.register,
+        target=target,
+        action=action,
+        issued=on,
+        deadline=deadline,
+        level=level,
+        signal_type=signal,
+        signals=signals,
+        source=source,
+        summary=summary,
+        record_id=record_id,
+    )
     return _recheck(root, path, lang)
 
 
@@ -99,13 +179,22 @@ def close(root: Path, warning_id: str, *, outcome: str, on: date, status: str, l
     return _recheck(root, path, lang)
 
 
-def escalate(root: Path, warning_id: str, *, action: str, on: date, deadline: date | None,
-             outcome: str | None, lang: str) -> int:
+def escalate(
+    root: Path,
+    warning_id: str,
+    *,
+    action: str,
+    on: date,
+    deadline: date | None,
+    outcome: str | None,
+    lang: str,
+) -> int:
     from lianneng.manage.warnings import escalate as write
 
     checked = _checked(root, lang)
-    old, new = write(checked.register, warning_id, action=action, on=on, deadline=deadline,
-                     outcome=outcome)
+    old, new = write(
+        checked.register, warning_id, action=action, on=on, deadline=deadline, outcome=outcome
+    )
     stdout().print(str(old))
     return _recheck(root, new, lang)
 
@@ -122,16 +211,27 @@ def _recheck(root: Path, path: Path, lang: str) -> int:
     return Exit.OK
 
 
-def report(root: Path, *, period: str | None, assessment: bool, today: date, out: Path,
-           formats: list[str], audience: str, lang: str) -> int:
+def report(
+    root: Path,
+    *,
+    period: str | None,
+    assessment: bool,
+    today: date,
+    out: Path,
+    formats: list[str],
+    audience: str,
+    lang: str,
+) -> int:
     from lianneng.manage.report import assessment as assess
     from lianneng.manage.report import parse_period, period_report
     from lianneng.publish.audience import Audience
     from lianneng.publish.site import publish
 
     if period is None and not assessment:
-        raise UsageError("请给出 --period(如 2026-10、2026-Q4、2026)或 --assessment / "
-                         "give --period or --assessment")
+        raise UsageError(
+            "请给出 --period(如 2026-10、2026-Q4、2026)或 --assessment / "
+            "give --period or --assessment"
+        )
     checked = _checked(root, lang)
     policy = checked.policy.policy if checked.policy else None
     if assessment and (policy is None or not policy.assessment):
@@ -147,8 +247,15 @@ def report(root: Path, *, period: str | None, assessment: bool, today: date, out
             documents.append(assess(ctx, policy, today))
         return documents
 
-    result = publish(checked, out, audiences=[Audience(audience)], formats=formats, lang=lang,
-                     script=checked.register.config.script, builder=build)
+    result = publish(
+        checked,
+        out,
+        audiences=[Audience(audience)],
+        formats=formats,
+        lang=lang,
+        script=checked.register.config.script,
+        builder=build,
+    )
     if result.problems:
         REPORTERS["text"](Report(result.problems, lang), sys.stdout)
         return Exit.PROBLEMS
@@ -188,7 +295,11 @@ def _period_changes(root: Path, period):  # type: ignore[no-untyped-def]
         from lianneng.history.changes import ChangeSet, RecordChange, record_title
 
         with register_at(repo, root, after) as current:
-            return ChangeSet([RecordChange(r.KIND, r.id, record_title(r), "added")
-                              for r in current.register.all_records()])
+            return ChangeSet(
+                [
+                    RecordChange(r.KIND, r.id, record_title(r), "added")
+                    for r in current.register.all_records()
+                ]
+            )
     with register_at(repo, root, before) as old, register_at(repo, root, after) as new:
         return compare(old, new)

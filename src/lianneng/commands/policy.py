@@ -24,16 +24,22 @@ def test(root: Path | None, lang: str) -> int:
         references = [BUILTIN + name for name in builtin_policies()]
     else:
         config = load_config(sources)
-        references = sorted({*([config.policy] if config.policy else []),
-                             *(p.relative_to(root).as_posix()
-                               for p in sorted((root / "policy").glob("*.y*ml")))})
+        references = sorted(
+            {
+                *([config.policy] if config.policy else []),
+                *(p.relative_to(root).as_posix() for p in sorted((root / "policy").glob("*.y*ml"))),
+            }
+        )
     problems: list[Problem] = []
     config_error = False
     total = failed = 0
     for reference in references:
         try:
-            loaded = (load_policy(sources, reference) if reference.startswith(BUILTIN)
-                      or root is None else load_policy_file(sources, reference))
+            loaded = (
+                load_policy(sources, reference)
+                if reference.startswith(BUILTIN) or root is None
+                else load_policy_file(sources, reference)
+            )
         except ConfigError as exc:
             problems += exc.problems
             config_error = True
@@ -43,7 +49,9 @@ def test(root: Path | None, lang: str) -> int:
         console.print(f"[bold]{escape(loaded.policy.name)}[/] ({escape(reference)})")
         for outcome in outcomes:
             mark = "[green]✓[/]" if outcome.passed else "[red]✗[/]"
-            console.print(f"  {mark} {escape(outcome.case.name)} → {escape(outcome.grade.level or '—')}")
+            console.print(
+                f"  {mark} {escape(outcome.case.name)} → {escape(outcome.grade.level or '—')}"
+            )
         total += len(outcomes)
         failed += len(failures)
     if problems:
@@ -60,6 +68,8 @@ def show_list() -> int:
     for name in builtin_policies():
         loaded = load_policy(sources, BUILTIN + name)
         policy = loaded.policy
-        console.print(f"{BUILTIN}{name}  {escape(policy.name)}  [{'/'.join(policy.labels)}]  "
-                      f"({policy.method})")
+        console.print(
+            f"{BUILTIN}{name}  {escape(policy.name)}  [{'/'.join(policy.labels)}]  "
+            f"({policy.method})"
+        )
     return Exit.OK

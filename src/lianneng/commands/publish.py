@@ -15,8 +15,16 @@ from lianneng.publish.site import publish
 from lianneng.report import REPORTERS, Report
 
 
-def run(root: Path, out: Path, audiences: list[str], formats: list[str], script: str | None,
-        lang: str | None, *, quiet: bool = False) -> int:
+def run(
+    root: Path,
+    out: Path,
+    audiences: list[str],
+    formats: list[str],
+    script: str | None,
+    lang: str | None,
+    *,
+    quiet: bool = False,
+) -> int:
     try:
         checked = check_register(root)
     except ConfigError as exc:
@@ -28,21 +36,33 @@ def run(root: Path, out: Path, audiences: list[str], formats: list[str], script:
     if errors:
         # Publishing a register with errors would put wrong facts in front of readers.
         REPORTERS["text"](Report(errors, language), sys.stdout)
-        stderr().print("登记册有错误,未发布;请先运行 lianneng validate / the register has errors; "
-                       "nothing was published")
+        stderr().print(
+            "登记册有错误,未发布;请先运行 lianneng validate / the register has errors; "
+            "nothing was published"
+        )
         return Exit.PROBLEMS
     with _progress() as advance:
-        result = publish(checked, out, audiences=[Audience(a) for a in audiences], formats=formats,
-                         lang=language, script=script or config.script, progress=advance)
+        result = publish(
+            checked,
+            out,
+            audiences=[Audience(a) for a in audiences],
+            formats=formats,
+            lang=language,
+            script=script or config.script,
+            progress=advance,
+        )
     if result.problems:
         REPORTERS["text"](Report(sorted(result.problems), language), sys.stdout)
         return Exit.PROBLEMS
     console = stdout()
     for path in [] if quiet else result.written:
         console.print(str(path))
-    summary = (f"wrote {len(result.written)} files, {result.unchanged} unchanged, "
-               f"{len(result.removed)} removed" if language == "en" else
-               f"写入 {len(result.written)} 个文件,{result.unchanged} 个未变,删除 {len(result.removed)} 个")
+    summary = (
+        f"wrote {len(result.written)} files, {result.unchanged} unchanged, "
+        f"{len(result.removed)} removed"
+        if language == "en"
+        else f"写入 {len(result.written)} 个文件,{result.unchanged} 个未变,删除 {len(result.removed)} 个"
+    )
     console.print(summary)
     return Exit.OK
 

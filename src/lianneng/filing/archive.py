@@ -28,8 +28,9 @@ def write_zip(entries: dict[str, bytes], when: datetime) -> bytes:
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 3
             info.external_attr = (stat.S_IFREG | 0o644) << 16
-            archive.writestr(info, entries[name], compress_type=zipfile.ZIP_DEFLATED,
-                             compresslevel=9)
+            archive.writestr(
+                info, entries[name], compress_type=zipfile.ZIP_DEFLATED, compresslevel=9
+            )
     return buffer.getvalue()
 
 
@@ -63,7 +64,9 @@ def read_zip(data: bytes) -> list[Entry]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
-        raise UnsafeArchive("(archive)", f"不是有效的 zip 文件:{exc}", f"not a valid zip: {exc}") from None
+        raise UnsafeArchive(
+            "(archive)", f"不是有效的 zip 文件:{exc}", f"not a valid zip: {exc}"
+        ) from None
     with archive:
         infos = archive.infolist()
         seen: set[str] = set()
@@ -85,16 +88,29 @@ def read_zip(data: bytes) -> list[Entry]:
             folded.add(name.casefold())
             total += info.file_size
             ratio = info.file_size / max(info.compress_size, 1)
-            if info.file_size > MAX_ENTRY_BYTES or total > MAX_TOTAL_BYTES or (
-                    info.file_size > 1_000_000 and ratio > MAX_RATIO):
-                raise UnsafeArchive(name, "条目过大或压缩比异常", "entry too large or over-compressed")
+            if (
+                info.file_size > MAX_ENTRY_BYTES
+                or total > MAX_TOTAL_BYTES
+                or (info.file_size > 1_000_000 and ratio > MAX_RATIO)
+            ):
+                raise UnsafeArchive(
+                    name, "条目过大或压缩比异常", "entry too large or over-compressed"
+                )
         entries = []
         for info in infos:
             if info.is_dir():
                 continue
             try:
                 entries.append(Entry(info.filename, archive.read(info)))
-            except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error,
-                    NotImplementedError) as exc:
-                raise UnsafeArchive(info.filename, f"条目已损坏:{exc}", f"entry is corrupt: {exc}") from None
+            except (
+                zipfile.BadZipFile,
+                OSError,
+                ValueError,
+                EOFError,
+                zlib.error,
+                NotImplementedError,
+            ) as exc:
+                raise UnsafeArchive(
+                    info.filename, f"条目已损坏:{exc}", f"entry is corrupt: {exc}"
+                ) from None
         return entries

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from lianneng import __version__
+from lianneng.check.markdown import LINK
 from lianneng.errors import UsageError
 from lianneng.filing.archive import write_zip
 from lianneng.gitrepo import RegisterRepo
@@ -27,13 +28,13 @@ from lianneng.model.fields import Visibility, visibility_of
 from lianneng.model.kinds import KINDS
 from lianneng.pipeline import Checked, check_register
 from lianneng.problems import Problem, Severity
-from lianneng.check.markdown import LINK
 from lianneng.publish.audience import Audience, view, visible
 from lianneng.publish.context import Context
 from lianneng.publish.site import FORMATS, publish
 
 FORMAT = "lianneng-filing/1"
 MANIFEST = "manifest.json"
+CHECKSUM = "manifest.json.sha256"  # names the manifest itself when one of its bytes changed
 SIGNATURE = "manifest.json.sig"
 
 
@@ -53,26 +54,36 @@ class Built:
 
 
 def canonical(value: Any) -> bytes:
-    return (json.dumps(value, ensure_ascii=False, sort_keys=True, indent=1, default=str)
-            + "\n").encode("utf-8")
+    return (
+        json.dumps(value, ensure_ascii=False, sort_keys=True, indent=1, default=str) + "\n"
+    ).encode("utf-8")
 
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def build(repo: RegisterRepo, root: Path, *, rev: str = "HEAD", since: str | None = None,
-          period: str | None = None, allow_dirty: bool = False,
-          sign: tuple[str, str] | None = None) -> Built:
+def build(
+    repo: RegisterRepo,
+    root: Path,
+    *,
+    rev: str = "HEAD",
+    since: str | None = None,
+    period: str | None = None,
+    allow_dirty: bool = False,
+    sign: tuple[str, str] | None = None,
+) -> Built:
     """Build the package of `rev` (the working tree too, with `allow_dirty`)."""
     commit = repo.commit(rev)
     info = repo.info(commit)
     dirty = repo.dirty() if rev == "HEAD" else []
     if dirty and not allow_dirty:
         shown = "、".join(dirty[:5]) + (" …" if len(dirty) > 5 else "")
-        raise UsageError(f"工作区有未提交的改动({shown}),备案包只能从干净的提交生成;"
-                         "确需如此请加 --allow-dirty / the work tree has uncommitted changes: "
-                         "commit them, or pass --allow-dirty")
+        raise UsageError(
+            f"工作区有未提交的改动({shown}),备案包只能从干净的提交生成;"
+            "确需如此请加 --allow-dirty / the work tree has uncommitted changes: "
+            "commit them, or pass --allow-dirty"
+        )
     previous = _previous(repo, commit, since)
     with tempfile.TemporaryDirectory(prefix="lianneng-package-") as folder:
         work = Path(folder)
@@ -93,23 +104,35 @@ def build(repo: RegisterRepo, root: Path, *, rev: str = "HEAD", since: str | Non
     manifest = {
         "format": FORMAT,
         "tool": {"name": "lianneng", "version": __version__},
-        "unit": {"name": config.unit.name, "code": config.unit.code,
-                 "supervisor": config.unit.supervisor},
+        "unit": {
+            "name": config.unit.name,
+            "code": config.unit.code,
+            "supervisor": config.unit.supervisor,
+        },
         "period": chosen,
         "audience": Audience.FILING.value,
-        "source": {"commit": info.sha, "tree": info.tree, "committed": info.when.isoformat(),
-                   "register": repo.subdir or ".", "dirty": bool(dirty),
-                   **({"dirty_files": dirty} if dirty else {})},
+        "source": {
+            "commit": info.sha,
+            "tree": info.tree,
+            "committed": info.when.isoformat(),
+            "register": repo.subdir or ".",
+            "dirty": bool(dirty),
+            **({"dirty_files": dirty} if dirty else {}),
+        },
         "policy": policy,
-        "previous": ({"ref": previous[0], "commit": repo.commit(previous[1]).hexsha}
-                     if previous else None),
+        "previous": (
+            {"ref": previous[0], "commit": repo.commit(previous[1]).hexsha} if previous else None
+        ),
         "changes": changes,
         "summary": _summary(checked),
-        "entries": [{"path": name, "sha256": sha256(data), "size": len(data)}
-                    for name, data in sorted(entries.items())],
+        "entries": [
+            {"path": name, "sha256": sha256(data), "size": len(data)}
+            for name, data in sorted(entries.items())
+        ],
     }
     manifest_bytes = canonical(manifest)
     entries[MANIFEST] = manifest_bytes
+    entries[CHECKSUM] = (sha256(manifest_bytes) + "\n").encode("ascii")
     if sign is not None:
         from lianneng.filing.signing import sign_bytes
 
@@ -131,13 +154,22 @@ def _previous(repo: RegisterRepo, commit: Any, since: str | None) -> tuple[str, 
 
 def _documents(checked: Checked, out: Path) -> dict[str, bytes]:
     config = checked.register.config
-    result = publish(checked, out, audiences=[Audience.FILING], formats=list(FORMATS),
-                     lang=config.locale, script=config.script)
+    result = publish(
+        checked,
+        out,
+        audiences=[Audience.FILING],
+        formats=list(FORMATS),
+        lang=config.locale,
+        script=config.script,
+    )
     if result.problems:
         raise PackageProblems(result.problems)
     folder = out / Audience.FILING.value
-    return {f"documents/{p.relative_to(folder).as_posix()}": p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        f"documents/{p.relative_to(folder).as_posix()}": p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def _data(checked: Checked) -> dict[str, bytes]:
@@ -158,20 +190,29 @@ def _data(checked: Checked) -> dict[str, bytes]:
         for whole in wholes_of(register):
             grade = grade_whole(checked.policy.policy, whole, checked.grades)
             if grade is not None:
-                grades["wholes"].append({"kind": whole.kind, "id": whole.id, "name": whole.name,
-                                         "level": grade.level, "rule": grade.rule.render("zh")})
+                grades["wholes"].append(
+                    {
+                        "kind": whole.kind,
+                        "id": whole.id,
+                        "name": whole.name,
+                        "level": grade.level,
+                        "rule": grade.rule.render("zh"),
+                    }
+                )
     unit = register.config.unit
     return {
-        "data/records.json": canonical({"unit": {"name": unit.name, "code": unit.code},
-                                        "records": records}),
+        "data/records.json": canonical(
+            {"unit": {"name": unit.name, "code": unit.code}, "records": records}
+        ),
         "data/grades.json": canonical(grades),
     }
 
 
 def withhold_links(ctx: Context, markdown: str) -> str:
     """[[id]] links stay for records the audience sees; others (and their ids) are withheld."""
-    return LINK.sub(lambda m: m.group(0) if ctx.get(m.group(1).strip()) else ctx.t("word.withheld"),
-                    markdown)
+    return LINK.sub(
+        lambda m: m.group(0) if ctx.get(m.group(1).strip()) else ctx.t("word.withheld"), markdown
+    )
 
 
 def _policy(checked: Checked, entries: dict[str, bytes]) -> dict[str, Any] | None:
@@ -181,8 +222,7 @@ def _policy(checked: Checked, entries: dict[str, bytes]) -> dict[str, Any] | Non
     source = checked.sources.files[checked.policy.rel]
     data = source.path.read_bytes()
     entries[f"policy/{policy.id}.yaml"] = data
-    return {"id": policy.id, "name": policy.name, "version": policy.version,
-            "sha256": sha256(data)}
+    return {"id": policy.id, "name": policy.name, "version": policy.version, "sha256": sha256(data)}
 
 
 def _filing_field(kind: str, path: str) -> bool:
@@ -193,14 +233,27 @@ def _filing_field(kind: str, path: str) -> bool:
 
 
 def _changes(changes: ChangeSet) -> dict[str, Any]:
-    visible_kinds = {k for k, m in KINDS.items()
-                     if any(visibility_of(i) <= Visibility.FILING for n, i in m.model_fields.items()
-                            if n not in ("kind", "id", "notes"))}
+    visible_kinds = {
+        k
+        for k, m in KINDS.items()
+        if any(
+            visibility_of(i) <= Visibility.FILING
+            for n, i in m.model_fields.items()
+            if n not in ("kind", "id", "notes")
+        )
+    }
     records = [
-        {"kind": c.kind, "id": c.id, "status": c.status, "title": c.title,
-         "fields": sorted({f.path.split(".")[0] for f in c.fields
-                           if _filing_field(c.kind, f.path)})}
-        for c in changes.records if c.kind in visible_kinds
+        {
+            "kind": c.kind,
+            "id": c.id,
+            "status": c.status,
+            "title": c.title,
+            "fields": sorted(
+                {f.path.split(".")[0] for f in c.fields if _filing_field(c.kind, f.path)}
+            ),
+        }
+        for c in changes.records
+        if c.kind in visible_kinds
     ]
     records = [r for r in records if r["status"] != "modified" or r["fields"]]
     counts: dict[str, dict[str, int]] = {}
@@ -210,8 +263,10 @@ def _changes(changes: ChangeSet) -> dict[str, Any]:
     return {
         "counts": counts,
         "records": records,
-        "levels": [{"id": c.id, "title": c.title, "old": c.old, "new": c.new, "cause": c.cause}
-                   for c in changes.levels],
+        "levels": [
+            {"id": c.id, "title": c.title, "old": c.old, "new": c.new, "cause": c.cause}
+            for c in changes.levels
+        ],
         "policy": list(changes.policy) if changes.policy else None,
     }
 

@@ -17,8 +17,10 @@ def signing_key(repo_config: str | None, key_config: str | None) -> tuple[str, s
     if shutil.which("ssh-keygen") is None:
         raise UsageError("找不到 ssh-keygen,无法签名 / ssh-keygen is not available for signing")
     if repo_config != "ssh" or not key_config:
-        raise UsageError("签名需要 git config gpg.format ssh 和 user.signingkey / signing needs "
-                         "`git config gpg.format ssh` and `git config user.signingkey`")
+        raise UsageError(
+            "签名需要 git config gpg.format ssh 和 user.signingkey / signing needs "
+            "`git config gpg.format ssh` and `git config user.signingkey`"
+        )
     return key_config, "lianneng"
 
 
@@ -26,11 +28,15 @@ def sign_bytes(data: bytes, key: str, _principal: str) -> bytes:
     with tempfile.TemporaryDirectory() as folder:
         message = Path(folder) / "manifest.json"
         message.write_bytes(data)
-        result = subprocess.run(["ssh-keygen", "-Y", "sign", "-f", key, "-n", NAMESPACE,
-                                 str(message)], capture_output=True, check=False)
+        result = subprocess.run(
+            ["ssh-keygen", "-Y", "sign", "-f", key, "-n", NAMESPACE, str(message)],
+            capture_output=True,
+            check=False,
+        )
         if result.returncode != 0:
-            raise UsageError("签名失败 / signing failed: "
-                             + result.stderr.decode("utf-8", "replace").strip())
+            raise UsageError(
+                "签名失败 / signing failed: " + result.stderr.decode("utf-8", "replace").strip()
+            )
         return (Path(folder) / "manifest.json.sig").read_bytes()
 
 
@@ -43,13 +49,30 @@ def verify_signature(data: bytes, signature: bytes, allowed_signers: Path) -> st
         sig.write_bytes(signature)
         principals = subprocess.run(
             ["ssh-keygen", "-Y", "find-principals", "-s", str(sig), "-f", str(allowed_signers)],
-            capture_output=True, check=False)
+            capture_output=True,
+            check=False,
+        )
         if principals.returncode != 0:
             return None
         for principal in principals.stdout.decode().split():
             checked = subprocess.run(
-                ["ssh-keygen", "-Y", "verify", "-f", str(allowed_signers), "-I", principal,
-                 "-n", NAMESPACE, "-s", str(sig)], input=data, capture_output=True, check=False)
+                [
+                    "ssh-keygen",
+                    "-Y",
+                    "verify",
+                    "-f",
+                    str(allowed_signers),
+                    "-I",
+                    principal,
+                    "-n",
+                    NAMESPACE,
+                    "-s",
+                    str(sig),
+                ],
+                input=data,
+                capture_output=True,
+                check=False,
+            )
             if checked.returncode == 0:
                 return principal
         return None

@@ -7,30 +7,37 @@ from lianneng.grading.engine import controls_of
 from lianneng.grading.policy import Policy
 from lianneng.model.org import Post
 from lianneng.model.risk import RiskPoint
-from lianneng.problems import Problem, bilingual, msg
+from lianneng.problems import Message, Problem, bilingual, msg
 from lianneng.register import Register
 from lianneng.source.files import Sources
 
 
-def check_grades(register: Register, policy: Policy, grades: dict[str, Grade],
-                 sources: Sources) -> list[Problem]:
+def check_grades(
+    register: Register, policy: Policy, grades: dict[str, Grade], sources: Sources
+) -> list[Problem]:
     problems: list[Problem] = []
     labels = "、".join(policy.labels)
+
+    def report(risk: RiskPoint, key: str, message: Message) -> None:
+        assert risk.origin is not None
+        problems.append(sources.problem(risk.origin.file, risk.origin.path + (key,), message))
+
     for risk in register.of(RiskPoint):
         assert risk.origin is not None
         where = risk.origin.path
-
-        def report(key: str, message: object) -> None:
-            problems.append(sources.problem(risk.origin.file, where + (key,), message))  # type: ignore[arg-type,union-attr]
-
         grade = grades[risk.id]
         if grade.problem is not None:
-            report(grade.problem_field or "id", grade.problem)
+            report(risk, grade.problem_field or "id", grade.problem)
         if risk.level is not None and risk.level not in policy.labels:
-            report("level", msg("G005", level=risk.level, labels=labels))
+            report(risk, "level", msg("G005", level=risk.level, labels=labels))
         if risk.override is not None and risk.override.level not in policy.labels:
-            problems.append(sources.problem(risk.origin.file, where + ("override", "level"),
-                                            msg("G005", level=risk.override.level, labels=labels)))
+            problems.append(
+                sources.problem(
+                    risk.origin.file,
+                    where + ("override", "level"),
+                    msg("G005", level=risk.override.level, labels=labels),
+                )
+            )
         level = grade.level or risk.level
         consequence = policy.levels.get(level or "")
         if consequence is None:
@@ -38,18 +45,32 @@ def check_grades(register: Register, policy: Policy, grades: dict[str, Grade],
         if consequence.supervisors and risk.supervisor:
             post = register.ids.get(risk.supervisor)
             if isinstance(post, Post) and not set(post.roles) & set(consequence.supervisors):
-                report("supervisor", msg("G006", level=level, post=risk.supervisor,
-                                         roles="/".join(consequence.supervisors)))
+                report(
+                    risk,
+                    "supervisor",
+                    msg(
+                        "G006",
+                        level=level,
+                        post=risk.supervisor,
+                        roles="/".join(consequence.supervisors),
+                    ),
+                )
         have = len(controls_of(register, risk))
         if have and have < consequence.min_controls:
-            report("controls", msg("G007", level=level, need=consequence.min_controls, have=have))
+            report(
+                risk, "controls", msg("G007", level=level, need=consequence.min_controls, have=have)
+            )
         months = consequence.review_months
         if months and risk.last_review and risk.next_review:
-            gap = ((risk.next_review.year - risk.last_review.year) * 12
-                   + risk.next_review.month - risk.last_review.month)
+            gap = (
+                (risk.next_review.year - risk.last_review.year) * 12
+                + risk.next_review.month
+                - risk.last_review.month
+            )
             if gap > months or (gap == months and risk.next_review.day > risk.last_review.day):
                 detail = bilingual(
                     f"上次 {risk.last_review},下次 {risk.next_review} 间隔过长",
-                    f"{risk.last_review} to {risk.next_review} is too long")
-                report("next_review", msg("G008", level=level, months=months, detail=detail))
+                    f"{risk.last_review} to {risk.next_review} is too long",
+                )
+                report(risk, "next_review", msg("G008", level=level, months=months, detail=detail))
     return problems

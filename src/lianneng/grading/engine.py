@@ -39,7 +39,9 @@ class LoadedPolicy:
 
 def builtin_policies() -> list[str]:
     folder = resources.files("lianneng") / "data" / "policies"
-    return sorted(p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml"))
+    return sorted(
+        p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml")
+    )
 
 
 def load_policy(sources: Sources, reference: str) -> LoadedPolicy:
@@ -50,16 +52,30 @@ def load_policy(sources: Sources, reference: str) -> LoadedPolicy:
         rel = reference
         if not path.is_file():
             close = difflib.get_close_matches(name, builtin_policies(), n=1)
-            hint = msg("hint.didyoumean", suggestion=BUILTIN + close[0]) if close else msg("hint.none")
-            raise ConfigError([sources.problem("lianneng.yaml", (0, "policy"),
-                                               msg("P001", policy=reference, hint=hint))])
+            hint = (
+                msg("hint.didyoumean", suggestion=BUILTIN + close[0]) if close else msg("hint.none")
+            )
+            raise ConfigError(
+                [
+                    sources.problem(
+                        "lianneng.yaml", (0, "policy"), msg("P001", policy=reference, hint=hint)
+                    )
+                ]
+            )
         sources.add(rel, path=path, display=reference)
     else:
-        path = (sources.root / reference)
+        path = sources.root / reference
         rel = Path(reference).as_posix()
         if not path.is_file() or not inside(sources.root, path):
-            raise ConfigError([sources.problem("lianneng.yaml", (0, "policy"),
-                                               msg("P001", policy=reference, hint=msg("hint.none")))])
+            raise ConfigError(
+                [
+                    sources.problem(
+                        "lianneng.yaml",
+                        (0, "policy"),
+                        msg("P001", policy=reference, hint=msg("hint.none")),
+                    )
+                ]
+            )
     return load_policy_file(sources, rel)
 
 
@@ -72,8 +88,9 @@ def load_policy_file(sources: Sources, rel: str) -> LoadedPolicy:
     elif documents is not None:
         problems.append(sources.at(rel, 1, 1, msg("F013")))
     if policy is not None:
-        problems += [sources.problem(rel, (0, *f.path), f.message, key=f.key)
-                     for f in check_policy(policy)]
+        problems += [
+            sources.problem(rel, (0, *f.path), f.message, key=f.key) for f in check_policy(policy)
+        ]
     if policy is None or any(p.severity is Severity.ERROR for p in problems):
         raise ConfigError(sorted(problems))
     return LoadedPolicy(policy, rel, sorted(problems))
@@ -108,28 +125,38 @@ def check_policy(policy: Policy) -> Iterator[PolicyFinding]:
             yield PolicyFinding(("labels", policy.labels.index(label)), msg("P006", level=label))
     for label in policy.levels:
         if label not in policy.labels:
-            yield PolicyFinding(("levels", label), msg("P005", level=label,
-                                                       labels="、".join(policy.labels)), key=True)
+            yield PolicyFinding(
+                ("levels", label),
+                msg("P005", level=label, labels="、".join(policy.labels)),
+                key=True,
+            )
     for whole, settings in policy.wholes.items():
         levels = [c.level for c in settings.counts] + [r.level for r in settings.force]
-        levels += [r.level for r in settings.rules] + ([settings.default] if settings.default else [])
+        levels += [r.level for r in settings.rules] + (
+            [settings.default] if settings.default else []
+        )
         for level in levels:
             if level not in policy.labels:
-                yield PolicyFinding(("wholes", whole), msg("P005", level=level,
-                                                           labels="、".join(policy.labels)))
+                yield PolicyFinding(
+                    ("wholes", whole), msg("P005", level=level, labels="、".join(policy.labels))
+                )
         if settings.method == "count" and not settings.counts:
             yield PolicyFinding(("wholes", whole), msg("P012", method="count", part="counts"))
         if settings.method == "rules" and not settings.rules:
             yield PolicyFinding(("wholes", whole), msg("P012", method="rules", part="rules"))
     for index, case in enumerate(policy.tests):
         if case.expect not in policy.labels:
-            yield PolicyFinding(("tests", index, "expect"),
-                                msg("P005", level=case.expect, labels="、".join(policy.labels)))
+            yield PolicyFinding(
+                ("tests", index, "expect"),
+                msg("P005", level=case.expect, labels="、".join(policy.labels)),
+            )
 
 
 def _unknown_field(name: str) -> Any:
-    candidates = [*RiskPoint.model_fields, *(f"{head}.{f}" for head, model in _LINKED.items()
-                                              for f in model.model_fields)]
+    candidates = [
+        *RiskPoint.model_fields,
+        *(f"{head}.{f}" for head, model in _LINKED.items() for f in model.model_fields),
+    ]
     close = difflib.get_close_matches(name, candidates, n=1)
     hint = msg("hint.didyoumean", suggestion=close[0]) if close else msg("hint.none")
     return msg("P007", field=name, hint=hint)
@@ -176,11 +203,19 @@ def grade_risk(policy: Policy, risk: RiskPoint, register: Register | None = None
     if risk.override is None:
         return computed
     reason = risk.override.reason or "—"
-    steps = (*computed.steps,
-             text(f"按评级办法应为 {computed.level or '—'}", f"the policy gives {computed.level or '—'}"),
-             text(f"人工确定为 {risk.override.level}:{reason}",
-                  f"overridden to {risk.override.level}: {reason}"))
-    return Grade(risk.override.level, text(f"人工确定:{reason}", f"manual override: {reason}"), steps)
+    steps = (
+        *computed.steps,
+        text(
+            f"按评级办法应为 {computed.level or '—'}", f"the policy gives {computed.level or '—'}"
+        ),
+        text(
+            f"人工确定为 {risk.override.level}:{reason}",
+            f"overridden to {risk.override.level}: {reason}",
+        ),
+    )
+    return Grade(
+        risk.override.level, text(f"人工确定:{reason}", f"manual override: {reason}"), steps
+    )
 
 
 def grade_all(policy: Policy, register: Register) -> dict[str, Grade]:
@@ -202,8 +237,13 @@ class Whole:
 def wholes_of(register: Register) -> list[Whole]:
     posts = {post.id: Whole("post", post.id, post.name) for post in register.of(Post)}
     departments = {d.id: Whole("department", d.id, d.name) for d in register.of(Department)}
-    unit = Whole("unit", register.config.unit.code, register.config.unit.name,
-                 risks=register.of(RiskPoint), powers=register.of(PowerItem))
+    unit = Whole(
+        "unit",
+        register.config.unit.code,
+        register.config.unit.name,
+        risks=register.of(RiskPoint),
+        powers=register.of(PowerItem),
+    )
     post_department = {post.id: post.department for post in register.of(Post)}
     for risk in register.of(RiskPoint):
         for post_id in risk.posts:
@@ -227,19 +267,31 @@ def grade_whole(policy: Policy, whole: Whole, grades: dict[str, Grade]) -> Grade
     inputs = _whole_inputs(whole, levels)
     for index, rule in enumerate(settings.force, start=1):
         if matches(rule.when, inputs):
-            return Grade(rule.level, text(f"强制条件 {index}:{rule.because or ''}",
-                                          f"forcing condition {index}: {rule.because or ''}"))
+            return Grade(
+                rule.level,
+                text(
+                    f"强制条件 {index}:{rule.because or ''}",
+                    f"forcing condition {index}: {rule.because or ''}",
+                ),
+            )
     count = len(whole.risks)
     if settings.method == "count":
         for rule in settings.counts:
             if count >= rule.min:
-                return Grade(rule.level, text(f"风险点 {count} 个(≥ {rule.min})",
-                                              f"{count} risk points (≥ {rule.min})"))
+                return Grade(
+                    rule.level,
+                    text(f"风险点 {count} 个(≥ {rule.min})", f"{count} risk points (≥ {rule.min})"),
+                )
     elif settings.method == "highest":
         ranked = sorted((policy.labels.index(lvl), lvl) for lvl in levels if lvl in policy.labels)
         if ranked:
-            return Grade(ranked[0][1], text(f"所含风险点的最高等级 {ranked[0][1]}",
-                                            f"highest level among its risk points: {ranked[0][1]}"))
+            return Grade(
+                ranked[0][1],
+                text(
+                    f"所含风险点的最高等级 {ranked[0][1]}",
+                    f"highest level among its risk points: {ranked[0][1]}",
+                ),
+            )
     else:
         for index, rule in enumerate(settings.rules, start=1):
             if matches(rule.when, inputs):

@@ -46,8 +46,11 @@ class Threshold(Strict):
 
 class ScoreMethod(Strict):
     factors: dict[str, dict[str, float]] = public(
-        "因子:名称(字段名或 scores 中的键)→ 刻度取值 → 分值", min_length=1)
-    combine: Literal["product", "sum"] = public("合成方式:product 相乘(L×C=D)或 sum 相加", "product")
+        "因子:名称(字段名或 scores 中的键)→ 刻度取值 → 分值", min_length=1
+    )
+    combine: Literal["product", "sum"] = public(
+        "合成方式:product 相乘(L×C=D)或 sum 相加", "product"
+    )
     thresholds: list[Threshold] = public("阈值,从高到低", min_length=1)
 
 
@@ -66,7 +69,8 @@ class WholeMethod(Strict):
     """Grading a post, a department or the unit as a whole."""
 
     method: Literal["count", "highest", "rules"] = public(
-        "count 按风险点数量;highest 取其风险点的最高等级;rules 按规则")
+        "count 按风险点数量;highest 取其风险点的最高等级;rules 按规则"
+    )
     counts: list[Count] = public("风险点数量 → 等级,从高到低(count 方法)", [])
     force: list[Rule] = public("强制条件:满足即为该等级(先于其他判断)", [])
     rules: list[Rule] = public("规则(rules 方法),可用字段见说明", [])
@@ -74,7 +78,9 @@ class WholeMethod(Strict):
 
 
 class LevelConsequence(Strict):
-    supervisors: list[str] = public("监督责任岗位须具有的角色之一,如 主要领导、纪检监察、分管领导", [])
+    supervisors: list[str] = public(
+        "监督责任岗位须具有的角色之一,如 主要领导、纪检监察、分管领导", []
+    )
     review_months: int | None = public("复核周期(月)", None)
     min_controls: int = public("至少需要的防控措施数", 1)
     file_controls_with: str | None = public("防控措施报送备案的机构,如 局党组", None)
@@ -90,11 +96,19 @@ class YellowCard(Strict):
 
 
 class Deduction(Strict):
-    fact: Literal["open_warnings", "overdue_warnings", "overdue_reviews", "uncontrolled_risks",
-                  "controls_not_done", "verified_complaints", "yellow_cards"] = public(
+    fact: Literal[
+        "open_warnings",
+        "overdue_warnings",
+        "overdue_reviews",
+        "uncontrolled_risks",
+        "controls_not_done",
+        "verified_complaints",
+        "yellow_cards",
+    ] = public(
         "扣分依据的事实:open_warnings 未关闭预警、overdue_warnings 逾期预警、overdue_reviews 逾期复核、"
         "uncontrolled_risks 无措施风险点、controls_not_done 未落实措施、verified_complaints 查实举报、"
-        "yellow_cards 黄牌")
+        "yellow_cards 黄牌"
+    )
     points: float = public("每项扣分")
 
 
@@ -123,7 +137,8 @@ class Policy(Strict):
     criteria: CriteriaMethod | None = public("标准计数法设置(method: criteria)", None)
     levels: dict[str, LevelConsequence] = public("各等级的要求:监督、复核周期、措施数、备案", {})
     wholes: dict[Literal["post", "department", "unit"], WholeMethod] = public(
-        "岗位、部门、单位整体评级", {})
+        "岗位、部门、单位整体评级", {}
+    )
     tests: list[PolicyTest] = public("测试用例:输入 → 期望等级", [])
     yellow_card: YellowCard | None = public("黄牌警告规则(不写则不评黄牌)", None)
     assessment: list[AssessmentItem] = public("考核评分表:每个部门按登记册中的事实扣分", [])
@@ -134,8 +149,10 @@ class Policy(Strict):
             from pydantic_core import PydanticCustomError
 
             raise PydanticCustomError(
-                "ln_method_settings", "method {method} needs a '{method}:' section",
-                {"method": self.method})
+                "ln_method_settings",
+                "method {method} needs a '{method}:' section",
+                {"method": self.method},
+            )
         return self
 
     def rank(self, label: str) -> int:

@@ -22,11 +22,17 @@ class Outcome:
 
 
 def run_tests(loaded: LoadedPolicy, sources: Sources) -> tuple[list[Outcome], list[Problem]]:
-    outcomes = [Outcome(case, grade_inputs(loaded.policy, mapping_inputs(case.input)))
-                for case in loaded.policy.tests]
+    outcomes = [
+        Outcome(case, grade_inputs(loaded.policy, mapping_inputs(case.input)))
+        for case in loaded.policy.tests
+    ]
     problems = [
-        sources.problem(loaded.rel, (0, "tests", index),
-                        msg("P010", name=o.case.name, expect=o.case.expect, got=o.grade.level or "—"))
-        for index, o in enumerate(outcomes) if not o.passed
+        sources.problem(
+            loaded.rel,
+            (0, "tests", index),
+            msg("P010", name=o.case.name, expect=o.case.expect, got=o.grade.level or "—"),
+        )
+        for index, o in enumerate(outcomes)
+        if not o.passed
     ]
     return outcomes, problems

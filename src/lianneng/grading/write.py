@@ -13,8 +13,11 @@ from lianneng.register import Register
 
 def stale_levels(register: Register, grades: dict[str, Grade]) -> list[RiskPoint]:
     """Risk points whose stored level is not the one their policy gives."""
-    return [risk for risk in register.of(RiskPoint)
-            if grades[risk.id].level is not None and risk.level != grades[risk.id].level]
+    return [
+        risk
+        for risk in register.of(RiskPoint)
+        if grades[risk.id].level is not None and risk.level != grades[risk.id].level
+    ]
 
 
 def write_levels(register: Register, grades: dict[str, Grade]) -> list[Path]:

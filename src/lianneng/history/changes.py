@@ -110,23 +110,35 @@ def compare(old: Checked, new: Checked) -> ChangeSet:
     after = {(r.KIND, r.id): r for r in new.register.all_records()}
     for key in sorted(after.keys() - before.keys()):
         record = after[key]
-        changes.records.append(RecordChange(key[0], key[1], record_title(record), "added",
-                                            file=_file(record)))
+        changes.records.append(
+            RecordChange(key[0], key[1], record_title(record), "added", file=_file(record))
+        )
     for key in sorted(before.keys() - after.keys()):
         record = before[key]
-        changes.records.append(RecordChange(key[0], key[1], record_title(record), "removed",
-                                            file=_file(record)))
+        changes.records.append(
+            RecordChange(key[0], key[1], record_title(record), "removed", file=_file(record))
+        )
     for key in sorted(before.keys() & after.keys()):
         fields = field_changes(before[key], after[key])
         if fields:
-            changes.records.append(RecordChange(key[0], key[1], record_title(after[key]),
-                                                "modified", tuple(fields), _file(after[key])))
+            changes.records.append(
+                RecordChange(
+                    key[0],
+                    key[1],
+                    record_title(after[key]),
+                    "modified",
+                    tuple(fields),
+                    _file(after[key]),
+                )
+            )
     changes.records.sort(key=lambda c: (c.kind, c.id))
     old_policy = old.policy.policy if old.policy else None
     new_policy = new.policy.policy if new.policy else None
     if old_policy and new_policy and (old_policy != new_policy):
-        changes.policy = (f"{old_policy.id}@{old_policy.version}",
-                          f"{new_policy.id}@{new_policy.version}")
+        changes.policy = (
+            f"{old_policy.id}@{old_policy.version}",
+            f"{new_policy.id}@{new_policy.version}",
+        )
     changes.levels = _level_changes(old, new)
     return changes
 
@@ -161,9 +173,16 @@ def _level_changes(old: Checked, new: Checked) -> list[LevelChange]:
         new_level = _level(new, risk, new_grade)
         if old_level == new_level:
             continue
-        found.append(LevelChange(risk.id, record_title(risk), old_level, new_level,
-                                 _cause(old, new, before, risk, new_level),
-                                 new_grade.rule if new_grade else None))
+        found.append(
+            LevelChange(
+                risk.id,
+                record_title(risk),
+                old_level,
+                new_level,
+                _cause(old, new, before, risk, new_level),
+                new_grade.rule if new_grade else None,
+            )
+        )
     return found
 
 
@@ -171,8 +190,9 @@ def _level(checked: Checked, risk: RiskPoint, grade: Grade | None) -> str | None
     return grade.level if grade is not None and grade.level else risk.level
 
 
-def _cause(old: Checked, new: Checked, before: RiskPoint, after: RiskPoint,
-           new_level: str | None) -> str:
+def _cause(
+    old: Checked, new: Checked, before: RiskPoint, after: RiskPoint, new_level: str | None
+) -> str:
     if old.policy is None or new.policy is None:
         return "data"
     old_policy, new_policy = old.policy.policy, new.policy.policy

@@ -31,5 +31,7 @@ def _checked(root: Path, label: str) -> Checked:
         return check_register(root)
     except ConfigError as exc:
         where = ", ".join(f"{p.path}:{p.line}" for p in exc.problems[:3])
-        raise UsageError(f"{label}: lianneng.yaml 或评级办法有错误({where}) / the settings or policy "
-                         "have errors there") from None
+        raise UsageError(
+            f"{label}: lianneng.yaml 或评级办法有错误({where}) / the settings or policy "
+            "have errors there"
+        ) from None

@@ -46,102 +46,199 @@ def parse_period(text: str) -> Period:
     if m := re.fullmatch(r"(\d{4})-(\d{1,2})", text):
         year, month = int(m.group(1)), int(m.group(2))
         if 1 <= month <= 12:
-            return Period(f"{year}-{month:02d}", date(year, month, 1),
-                          date(year, month, calendar.monthrange(year, month)[1]))
+            return Period(
+                f"{year}-{month:02d}",
+                date(year, month, 1),
+                date(year, month, calendar.monthrange(year, month)[1]),
+            )
     if m := re.fullmatch(r"(\d{4})-[Qq]([1-4])", text):
         year, quarter = int(m.group(1)), int(m.group(2))
         last = quarter * 3
-        return Period(f"{year}-Q{quarter}", date(year, last - 2, 1),
-                      date(year, last, calendar.monthrange(year, last)[1]))
+        return Period(
+            f"{year}-Q{quarter}",
+            date(year, last - 2, 1),
+            date(year, last, calendar.monthrange(year, last)[1]),
+        )
     if m := re.fullmatch(r"(\d{4})", text):
         year = int(m.group(1))
         return Period(str(year), date(year, 1, 1), date(year, 12, 31))
-    raise UsageError(f"周期 {text!r} 应写作 2026-10、2026-Q4 或 2026 / a period is 2026-10, "
-                     "2026-Q4 or 2026")
+    raise UsageError(
+        f"周期 {text!r} 应写作 2026-10、2026-Q4 或 2026 / a period is 2026-10, 2026-Q4 or 2026"
+    )
 
 
 def _t(ctx: Context, zh: str, en: str) -> str:
     return en if ctx.lang == "en" else zh
 
 
-def period_report(ctx: Context, period: Period, changes: ChangeSet | None,
-                  today: date) -> Document:
+def period_report(ctx: Context, period: Period, changes: ChangeSet | None, today: date) -> Document:
     register = ctx.register
     t = lambda zh, en: _t(ctx, zh, en)  # noqa: E731
     title = t(f"廉能风险管理工作报告({period.label})", f"Integrity-risk report ({period.label})")
     blocks: list[Block] = []
     issued = [w for w in register.of(Warning) if w.issued in period and ctx.get(w.id)]
-    closed = [w for w in register.of(Warning)
-              if w.closed in period and w.status in (*CLOSED, "已升级") and ctx.get(w.id)]
+    closed = [
+        w
+        for w in register.of(Warning)
+        if w.closed in period and w.status in (*CLOSED, "已升级") and ctx.get(w.id)
+    ]
     signals = [s for s in register.of(SignalRecord) if s.date in period and ctx.get(s.id)]
-    reviews = [(record, review) for record in [*register.of(RiskPoint), *register.controls()]
-               for review in record.reviews if review.date in period]
-    found = [c for c in (changes.records if changes else []) if c.kind == "risk" and c.status == "added"]
-    controlled = [c for c in (changes.records if changes else [])
-                  if c.kind == "control" and (c.status == "added" or any(
-                      f.path == "status" and f.new == "已落实" for f in c.fields))]
+    reviews = [
+        (record, review)
+        for record in [*register.of(RiskPoint), *register.controls()]
+        for review in record.reviews
+        if review.date in period
+    ]
+    found = [
+        c for c in (changes.records if changes else []) if c.kind == "risk" and c.status == "added"
+    ]
+    controlled = [
+        c
+        for c in (changes.records if changes else [])
+        if c.kind == "control"
+        and (c.status == "added" or any(f.path == "status" and f.new == "已落实" for f in c.fields))
+    ]
     modified = [c for c in (changes.records if changes else []) if c.status != "added"]
     rows = [
         [t("新查找风险点", "risk points found"), str(len(found))],
         [t("等级变化", "level changes"), str(len(changes.levels)) if changes else "—"],
-        [t("修改或删除的记录", "records changed or removed"), str(len(modified)) if changes else "—"],
-        [t("新增或落实的防控措施", "controls added or put in place"),
-         str(len(controlled)) if changes else "—"],
+        [
+            t("修改或删除的记录", "records changed or removed"),
+            str(len(modified)) if changes else "—",
+        ],
+        [
+            t("新增或落实的防控措施", "controls added or put in place"),
+            str(len(controlled)) if changes else "—",
+        ],
         [t("收到的线索", "signals received"), str(len(signals))],
         [t("发出的预警", "warnings issued"), str(len(issued))],
         [t("关闭的预警", "warnings closed"), str(len(closed))],
         [t("完成的复核", "reviews done"), str(len(reviews))],
     ]
-    blocks += [Fields(((t("周期", "period"), f"{period.start} — {period.end}"),
-                       (t("统计截至", "as of"), today.isoformat()))),
-               Heading(t("概况", "Summary")),
-               Table((t("项目", "item"), t("数量", "count")), _rows(rows), t("概况", "Summary"), (30, 10))]
+    blocks += [
+        Fields(
+            (
+                (t("周期", "period"), f"{period.start} — {period.end}"),
+                (t("统计截至", "as of"), today.isoformat()),
+            )
+        ),
+        Heading(t("概况", "Summary")),
+        Table((t("项目", "item"), t("数量", "count")), _rows(rows), t("概况", "Summary"), (30, 10)),
+    ]
     if changes is None:
-        blocks.append(Paragraph(t("登记册不在 git 仓库中,无法统计期间的改动;以下只列出有日期的记录。",
-                                  "The register is not in git: changes in the period cannot be "
-                                  "counted; only dated records are listed.")))
+        blocks.append(
+            Paragraph(
+                t(
+                    "登记册不在 git 仓库中,无法统计期间的改动;以下只列出有日期的记录。",
+                    "The register is not in git: changes in the period cannot be "
+                    "counted; only dated records are listed.",
+                )
+            )
+        )
     else:
         if found:
-            blocks += [Heading(t("新查找的风险点", "Risk points found")),
-                       Table((t("编号", "id"), t("风险点", "risk point")),
-                             _rows([[c.id, c.title] for c in found]), t("新查找", "found"), (14, 50))]
+            blocks += [
+                Heading(t("新查找的风险点", "Risk points found")),
+                Table(
+                    (t("编号", "id"), t("风险点", "risk point")),
+                    _rows([[c.id, c.title] for c in found]),
+                    t("新查找", "found"),
+                    (14, 50),
+                ),
+            ]
         if changes.levels:
-            blocks += [Heading(t("等级变化", "Level changes")),
-                       Table((t("编号", "id"), t("风险点", "risk point"), t("原等级", "from"),
-                              t("新等级", "to")),
-                             _rows([[c.id, c.title, c.old or "—", c.new or "—"]
-                                    for c in changes.levels]), t("等级变化", "levels"), (14, 40, 8, 8))]
+            blocks += [
+                Heading(t("等级变化", "Level changes")),
+                Table(
+                    (
+                        t("编号", "id"),
+                        t("风险点", "risk point"),
+                        t("原等级", "from"),
+                        t("新等级", "to"),
+                    ),
+                    _rows([[c.id, c.title, c.old or "—", c.new or "—"] for c in changes.levels]),
+                    t("等级变化", "levels"),
+                    (14, 40, 8, 8),
+                ),
+            ]
         if controlled:
-            blocks += [Heading(t("新增或落实的防控措施", "Controls added or in place")),
-                       Table((t("编号", "id"), t("措施", "control")),
-                             _rows([[c.id, c.title] for c in controlled]), t("措施", "controls"),
-                             (14, 50))]
+            blocks += [
+                Heading(t("新增或落实的防控措施", "Controls added or in place")),
+                Table(
+                    (t("编号", "id"), t("措施", "control")),
+                    _rows([[c.id, c.title] for c in controlled]),
+                    t("措施", "controls"),
+                    (14, 50),
+                ),
+            ]
     if issued or closed:
-        rows = [[w.id, ctx.name(w.target) or w.target, w.action or "", str(w.issued or ""),
-                 str(w.deadline or ""), w.status, str(w.closed or "")]
-                for w in sorted({w.id: w for w in [*issued, *closed]}.values(), key=lambda w: w.id)]
-        blocks += [Heading(t("预警与处置", "Warnings and actions")),
-                   Table((t("编号", "id"), t("对象", "target"), t("处置方式", "action"),
-                          t("发出", "issued"), t("期限", "deadline"), t("状态", "status"),
-                          t("关闭", "closed")), _rows(rows), t("预警", "warnings"),
-                         (14, 20, 12, 12, 12, 8, 12))]
+        rows = [
+            [
+                w.id,
+                ctx.name(w.target) or w.target,
+                w.action or "",
+                str(w.issued or ""),
+                str(w.deadline or ""),
+                w.status,
+                str(w.closed or ""),
+            ]
+            for w in sorted({w.id: w for w in [*issued, *closed]}.values(), key=lambda w: w.id)
+        ]
+        blocks += [
+            Heading(t("预警与处置", "Warnings and actions")),
+            Table(
+                (
+                    t("编号", "id"),
+                    t("对象", "target"),
+                    t("处置方式", "action"),
+                    t("发出", "issued"),
+                    t("期限", "deadline"),
+                    t("状态", "status"),
+                    t("关闭", "closed"),
+                ),
+                _rows(rows),
+                t("预警", "warnings"),
+                (14, 20, 12, 12, 12, 8, 12),
+            ),
+        ]
     policy = ctx.policy
     if policy is not None and policy.yellow_card is not None:
         cards = yellow_cards(register, policy.yellow_card)
         if cards:
-            blocks += [Heading(t("廉能风险黄牌警告", "Yellow cards")),
-                       Table((t("对象", "target"), t("理由", "reasons"), t("重点监督", "close supervision")),
-                             _rows([[c.name, ";".join(r[1] if ctx.lang == "en" else r[0]
-                                                        for r in c.reasons),
-                                     ctx.name(c.head) if c.head else ""] for c in cards]),
-                             t("黄牌", "yellow cards"), (20, 50, 20))]
-    overdue = [r for r in register.of(RiskPoint)
-               if (due := review_due(r, cadence(policy, ctx.level({"id": r.id, "level": r.level}))))
-               and due < today]
+            blocks += [
+                Heading(t("廉能风险黄牌警告", "Yellow cards")),
+                Table(
+                    (t("对象", "target"), t("理由", "reasons"), t("重点监督", "close supervision")),
+                    _rows(
+                        [
+                            [
+                                c.name,
+                                ";".join(r[1] if ctx.lang == "en" else r[0] for r in c.reasons),
+                                ctx.name(c.head) if c.head else "",
+                            ]
+                            for c in cards
+                        ]
+                    ),
+                    t("黄牌", "yellow cards"),
+                    (20, 50, 20),
+                ),
+            ]
+    overdue = [
+        r
+        for r in register.of(RiskPoint)
+        if (due := review_due(r, cadence(policy, ctx.level({"id": r.id, "level": r.level}))))
+        and due < today
+    ]
     if overdue:
-        blocks += [Heading(t("逾期未复核的风险点", "Risk points overdue for review")),
-                   Table((t("编号", "id"), t("风险点", "risk point")),
-                         _rows([[r.id, r.title] for r in overdue]), t("逾期复核", "overdue"), (14, 50))]
+        blocks += [
+            Heading(t("逾期未复核的风险点", "Risk points overdue for review")),
+            Table(
+                (t("编号", "id"), t("风险点", "risk point")),
+                _rows([[r.id, r.title] for r in overdue]),
+                t("逾期复核", "overdue"),
+                (14, 50),
+            ),
+        ]
     return Document(f"report-{period.label}", title, blocks, formats=("md", "html", "xlsx", "docx"))
 
 
@@ -158,7 +255,9 @@ FACT_LABELS = {
 }
 
 
-def department_facts(register: Register, policy: Policy | None, today: date) -> dict[str, Counter[str]]:
+def department_facts(
+    register: Register, policy: Policy | None, today: date
+) -> dict[str, Counter[str]]:
     """Counts, by department, of the facts an assessment sheet deducts for."""
     facts: dict[str, Counter[str]] = {d.id: Counter() for d in register.of(Department)}
 
@@ -188,8 +287,10 @@ def department_facts(register: Register, policy: Policy | None, today: date) -> 
             add(target_department(register, signal.target), "verified_complaints")
     if policy is not None and policy.yellow_card is not None:
         for card in yellow_cards(register, policy.yellow_card):
-            add(card.id if card.kind == "department" else target_department(register, card.id),
-                "yellow_cards")
+            add(
+                card.id if card.kind == "department" else target_department(register, card.id),
+                "yellow_cards",
+            )
     return facts
 
 
@@ -198,8 +299,12 @@ def assessment(ctx: Context, policy: Policy, today: date) -> Document:
     t = lambda zh, en: _t(ctx, zh, en)  # noqa: E731
     facts = department_facts(register, policy, today)
     items = policy.assessment
-    columns = (t("部门", "department"), *(item.name for item in items), t("得分", "score"),
-               t("扣分明细", "deductions"))
+    columns = (
+        t("部门", "department"),
+        *(item.name for item in items),
+        t("得分", "score"),
+        t("扣分明细", "deductions"),
+    )
     rows = []
     full = sum(item.points for item in items)
     for department in register.of(Department):
@@ -208,15 +313,29 @@ def assessment(ctx: Context, policy: Policy, today: date) -> Document:
         for item in items:
             deducted = sum(d.points * counts[d.fact] for d in item.deductions)
             scores.append(max(0.0, item.points - deducted))
-            details += [f"{_t(ctx, *FACT_LABELS[d.fact])}×{counts[d.fact]}"
-                        for d in item.deductions if counts[d.fact]]
-        rows.append([department.name, *(f"{s:g}" for s in scores), f"{sum(scores):g}/{full:g}",
-                     "、".join(details)])
+            details += [
+                f"{_t(ctx, *FACT_LABELS[d.fact])}×{counts[d.fact]}"
+                for d in item.deductions
+                if counts[d.fact]
+            ]
+        rows.append(
+            [
+                department.name,
+                *(f"{s:g}" for s in scores),
+                f"{sum(scores):g}/{full:g}",
+                "、".join(details),
+            ]
+        )
     title = t("考核评分表", "Assessment")
-    return Document("assessment", title, [
-        Fields(((t("截至", "as of"), today.isoformat()),)),
-        Table(columns, _rows(rows), title, (16, *(10,) * len(items), 10, 30))],
-        formats=("md", "html", "xlsx", "docx"))
+    return Document(
+        "assessment",
+        title,
+        [
+            Fields(((t("截至", "as of"), today.isoformat()),)),
+            Table(columns, _rows(rows), title, (16, *(10,) * len(items), 10, 30)),
+        ],
+        formats=("md", "html", "xlsx", "docx"),
+    )
 
 
 def _rows(rows: list[list[str]]) -> tuple[tuple[str, ...], ...]:

@@ -18,13 +18,23 @@ from lianneng.register import Register
 DEFAULT_MONTHS = 12
 
 
-def add_review(register: Register, record_id: str, *, on: date, outcome: str, by: str | None,
-               changes: str | None, next_review: date | None, policy: Policy | None,
-               grades: dict[str, Grade]) -> tuple[Path, date]:
+def add_review(
+    register: Register,
+    record_id: str,
+    *,
+    on: date,
+    outcome: str,
+    by: str | None,
+    changes: str | None,
+    next_review: date | None,
+    policy: Policy | None,
+    grades: dict[str, Grade],
+) -> tuple[Path, date]:
     record = register.ids.get(record_id)
     if not isinstance(record, RiskPoint | Control) or record.origin is None:
-        raise UsageError(f"没有编号为 {record_id} 的风险点或防控措施 / no risk point or control "
-                         f"{record_id}")
+        raise UsageError(
+            f"没有编号为 {record_id} 的风险点或防控措施 / no risk point or control {record_id}"
+        )
     risk = record if isinstance(record, RiskPoint) else risk_of_control(register, record)
     level = None
     if risk is not None:
@@ -38,7 +48,12 @@ def add_review(register: Register, record_id: str, *, on: date, outcome: str, by
         item.append(("changes", changes))
     path = register.root / record.origin.file
     where = record.origin.path
-    edit_file(path, [Append(where, "reviews", tuple(item)),
-                     Edit(where, "last_review", on.isoformat()),
-                     Edit(where, "next_review", following.isoformat())])
+    edit_file(
+        path,
+        [
+            Append(where, "reviews", tuple(item)),
+            Edit(where, "last_review", on.isoformat()),
+            Edit(where, "next_review", following.isoformat()),
+        ],
+    )
     return path, following

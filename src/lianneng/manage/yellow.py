@@ -25,11 +25,19 @@ class Card:
     def reasons(self) -> list[tuple[str, str]]:
         found = []
         if self.complaints:
-            found.append((f"查实的信访举报 {len(self.complaints)} 件({'、'.join(self.complaints)})",
-                          f"{len(self.complaints)} verified complaints ({', '.join(self.complaints)})"))
+            found.append(
+                (
+                    f"查实的信访举报 {len(self.complaints)} 件({'、'.join(self.complaints)})",
+                    f"{len(self.complaints)} verified complaints ({', '.join(self.complaints)})",
+                )
+            )
         if self.ratings:
-            found.append((f"民主测评排名后列({'、'.join(self.ratings)})",
-                          f"bottom of a democratic rating ({', '.join(self.ratings)})"))
+            found.append(
+                (
+                    f"民主测评排名后列({'、'.join(self.ratings)})",
+                    f"bottom of a democratic rating ({', '.join(self.ratings)})",
+                )
+            )
         return found
 
 
@@ -37,8 +45,9 @@ def yellow_cards(register: Register, rule: YellowCard) -> list[Card]:
     complaints: dict[str, list[str]] = defaultdict(list)
     ratings: dict[str, list[str]] = defaultdict(list)
 
-    def count(target: str, record_id: str, kind: str, verified: bool, rank: int | None,
-              ranked: int | None) -> None:
+    def count(
+        target: str, record_id: str, kind: str, verified: bool, rank: int | None, ranked: int | None
+    ) -> None:
         holders = [target]
         department = target_department(register, target)
         if department and department != target:
@@ -46,22 +55,36 @@ def yellow_cards(register: Register, rule: YellowCard) -> list[Card]:
         for holder in holders:
             if kind in rule.complaint_types and verified:
                 complaints[holder].append(record_id)
-            if (kind in rule.rating_types and rank is not None and ranked is not None
-                    and ranked - rank < rule.bottom and holder == target):
+            if (
+                kind in rule.rating_types
+                and rank is not None
+                and ranked is not None
+                and ranked - rank < rule.bottom
+                and holder == target
+            ):
                 ratings[holder].append(record_id)
 
     for signal in register.of(SignalRecord):
         count(signal.target, signal.id, signal.type, signal.verified, signal.rank, signal.ranked)
     for warning in register.of(Warning):
         if warning.signal is not None:
-            count(warning.target, warning.id, warning.signal.type, warning.signal.verified, None, None)
+            count(
+                warning.target, warning.id, warning.signal.type, warning.signal.verified, None, None
+            )
     cards = []
     for record in [*register.of(Post), *register.of(Department)]:
         found_complaints = sorted(set(complaints.get(record.id, [])))
         found_ratings = sorted(set(ratings.get(record.id, [])))
         if len(found_complaints) >= rule.complaints or found_ratings:
             head = record.id if isinstance(record, Post) else getattr(record, "head", None)
-            cards.append(Card(record.KIND, record.id, record.name,
-                              found_complaints if len(found_complaints) >= rule.complaints else [],
-                              found_ratings, head))
+            cards.append(
+                Card(
+                    record.KIND,
+                    record.id,
+                    record.name,
+                    found_complaints if len(found_complaints) >= rule.complaints else [],
+                    found_ratings,
+                    head,
+                )
+            )
     return cards

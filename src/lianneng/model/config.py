@@ -19,23 +19,61 @@ DEFAULT_TABLES: dict[str, Table] = {
     "scopes": ["岗位", "部门", "单位", "领导", "班子"],
     "finding_methods": ["自己找", "群众提", "互相查", "领导点", "组织评"],
     "power_categories": {
-        "XK": "行政许可", "CF": "行政处罚", "QZ": "行政强制", "ZS": "行政征收",
-        "JF": "行政给付", "JC": "行政检查", "QR": "行政确认", "JL": "行政奖励",
-        "CJ": "行政裁决", "QT": "其他行政权力", "GF": "公共服务",
-        "RS": "人事管理", "CW": "财务管理", "ZC": "资产管理", "CG": "物资采购",
+        "XK": "行政许可",
+        "CF": "行政处罚",
+        "QZ": "行政强制",
+        "ZS": "行政征收",
+        "JF": "行政给付",
+        "JC": "行政检查",
+        "QR": "行政确认",
+        "JL": "行政奖励",
+        "CJ": "行政裁决",
+        "QT": "其他行政权力",
+        "GF": "公共服务",
+        "RS": "人事管理",
+        "CW": "财务管理",
+        "ZC": "资产管理",
+        "CG": "物资采购",
     },
-    "control_types": ["分权制衡", "规范裁量", "健全制度", "教育", "科技监控", "公开", "轮岗", "承诺",
-                      "监督检查"],
+    "control_types": [
+        "分权制衡",
+        "规范裁量",
+        "健全制度",
+        "教育",
+        "科技监控",
+        "公开",
+        "轮岗",
+        "承诺",
+        "监督检查",
+    ],
     "timings": ["事前", "事中", "事后"],
     "control_statuses": ["未落实", "落实中", "已落实"],
     "rule_statuses": ["现行", "修订中", "废止"],
     "commitment_scopes": ["单位", "科室", "个人"],
-    "signal_types": ["信访举报", "审计", "执法检查", "监督检查", "电子监察", "民主测评", "网络舆情",
-                     "问卷调查", "干部考核"],
-    "warning_actions": ["提醒谈话", "谈话函询", "警示诫勉", "诫勉谈话", "责令纠错", "责令整改",
-                        "预警通知", "风险布控"],
+    "signal_types": [
+        "信访举报",
+        "审计",
+        "执法检查",
+        "监督检查",
+        "电子监察",
+        "民主测评",
+        "网络舆情",
+        "问卷调查",
+        "干部考核",
+    ],
+    "warning_actions": [
+        "提醒谈话",
+        "谈话函询",
+        "警示诫勉",
+        "诫勉谈话",
+        "责令纠错",
+        "责令整改",
+        "预警通知",
+        "风险布控",
+    ],
     "warning_statuses": ["已发出", "已关闭", "已升级", "已解除"],
     "post_roles": ["主要领导", "常务副职", "分管领导", "纪检监察", "部门负责人", "一般干部"],
+    "business_classes": [],  # empty: any value; a unit that lists its classes gets them checked
 }
 
 TABLE_LABELS: dict[str, tuple[str, str]] = {
@@ -53,6 +91,7 @@ TABLE_LABELS: dict[str, tuple[str, str]] = {
     "warning_actions": ("处置方式代码表", "warning action table"),
     "warning_statuses": ("预警状态代码表", "warning status table"),
     "post_roles": ("岗位角色代码表", "post role table"),
+    "business_classes": ("业务类别代码表", "business class table"),
 }
 
 
@@ -66,7 +105,8 @@ class Unit(Strict):
 
 class Disclosure(Strict):
     risk_list: Literal["public", "internal"] = public(
-        "风险点公示范围:public 向社会公开;internal 仅在本单位内公示", "public")
+        "风险点公示范围:public 向社会公开;internal 仅在本单位内公示", "public"
+    )
     leader_names: Flag = public("公示表是否列出责任领导姓名", True)
 
 
@@ -76,11 +116,15 @@ class Config(Strict):
     script: Literal["simplified", "traditional"] = public("发布文件的字形:简体或繁体", "simplified")
     period: str | None = public("当前周期,如 2026", None)
     policy: str | None = public("评级办法文件(相对登记册目录),如 policy/three-levels.yaml", None)
-    disclosure: Disclosure = Field(default_factory=Disclosure, description="公开与公示设置",
-                                   json_schema_extra={"x-visibility": "public"})
+    disclosure: Disclosure = Field(
+        default_factory=Disclosure,
+        description="公开与公示设置",
+        json_schema_extra={"x-visibility": "public"},
+    )
     tables: dict[str, Table] = public("代码表,覆盖默认值(categories、power_categories…)", {})
     checks: dict[str, Literal["error", "warning", "info", "off"]] = public(
-        "检查项的严重程度,如 C004: error", {})
+        "检查项的严重程度,如 C004: error", {}
+    )
     exclude: list[str] = public("不作为记录读取的路径(glob),相对登记册目录", [])
     forms: list[str] = public("另外发布的表格,如 form-000-1(附表1)、form-004-2(表2)、form-003", [])
 

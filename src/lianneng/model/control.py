@@ -20,8 +20,11 @@ class Control(Record):
     LABEL_ZH, LABEL_EN, FOLDER = "防控措施", "control", "controls"
 
     description: Text = public("措施内容")
-    type: str | None = public("措施类型,取自代码表 control_types(分权制衡、规范裁量、健全制度…)", None,
-                              table="control_types")
+    type: str | None = public(
+        "措施类型,取自代码表 control_types(分权制衡、规范裁量、健全制度…)",
+        None,
+        table="control_types",
+    )
     timing: str | None = public("防控时段:事前、事中、事后", None, table="timings")
     owner: str | None = public("责任岗位编号", None, ref="post")
     department: str | None = public("责任部门编号", None, ref="department")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from lianneng.model.base import Record
-from lianneng.model.fields import Date, Text, Visibility, filing, internal, public
+from lianneng.model.fields import Date, Flag, Text, Visibility, filing, internal, public
 
 
 class Rule(Record):
@@ -33,11 +33,13 @@ class Commitment(Record):
     person: str | None = internal("承诺人编号", None, ref="person")
     signed: Date | None = filing("签订日期", None)
     risks: list[str] = public("承诺防范的风险点编号", [], ref="risk")
-    body: str | None = public("承诺书正文(个人承诺书的正文仅内部可见)", None)
+    disclose: Flag = public("个人承诺书的正文也向社会公开(如河东分局“全部向系统和社会公开”)", False)
+    body: str | None = public("承诺书正文(个人承诺书的正文默认仅内部可见)", None)
 
     def field_visibility(self, name: str, declared: Visibility) -> Visibility:
-        # A personal commitment speaks of one person's conduct: its text stays inside the unit.
-        if name == "body" and self.scope == "个人":
+        # A personal commitment speaks of one person's conduct: its text stays inside the unit
+        # unless the unit decided to publish it.
+        if name == "body" and self.scope == "个人" and not self.disclose:
             return Visibility.INTERNAL
         return declared
 
@@ -60,7 +62,8 @@ class Analysis(Record):
     MARKDOWN_BODY = True
 
     title: Text = internal("标题")
-    subject: str | None = internal("剖析对象(风险点、岗位、部门或人员编号)", None,
-                                   ref="risk|post|department|person")
+    subject: str | None = internal(
+        "剖析对象(风险点、岗位、部门或人员编号)", None, ref="risk|post|department|person"
+    )
     date: Date | None = internal("日期", None)
     body: str | None = internal("剖析正文", None)

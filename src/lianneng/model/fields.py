@@ -26,8 +26,14 @@ class Visibility(enum.IntEnum):
     INTERNAL = 2
 
 
-def _field(visibility: Visibility, description: str, default: Any, ref: str | None,
-           table: str | None, **kwargs: Any) -> Any:
+def _field(
+    visibility: Visibility,
+    description: str,
+    default: Any,
+    ref: str | None,
+    table: str | None,
+    **kwargs: Any,
+) -> Any:
     extra: dict[str, Any] = {"x-visibility": visibility.name.lower()}
     if ref:
         extra["x-ref"] = ref
@@ -40,18 +46,36 @@ def _field(visibility: Visibility, description: str, default: Any, ref: str | No
     return Field(default, description=description, json_schema_extra=extra, **kwargs)
 
 
-def public(description: str, default: Any = PydanticUndefined, *, ref: str | None = None,
-           table: str | None = None, **kwargs: Any) -> Any:
+def public(
+    description: str,
+    default: Any = PydanticUndefined,
+    *,
+    ref: str | None = None,
+    table: str | None = None,
+    **kwargs: Any,
+) -> Any:
     return _field(Visibility.PUBLIC, description, default, ref, table, **kwargs)
 
 
-def filing(description: str, default: Any = PydanticUndefined, *, ref: str | None = None,
-           table: str | None = None, **kwargs: Any) -> Any:
+def filing(
+    description: str,
+    default: Any = PydanticUndefined,
+    *,
+    ref: str | None = None,
+    table: str | None = None,
+    **kwargs: Any,
+) -> Any:
     return _field(Visibility.FILING, description, default, ref, table, **kwargs)
 
 
-def internal(description: str, default: Any = PydanticUndefined, *, ref: str | None = None,
-             table: str | None = None, **kwargs: Any) -> Any:
+def internal(
+    description: str,
+    default: Any = PydanticUndefined,
+    *,
+    ref: str | None = None,
+    table: str | None = None,
+    **kwargs: Any,
+) -> Any:
     return _field(Visibility.INTERNAL, description, default, ref, table, **kwargs)
 
 

@@ -31,6 +31,7 @@ class Flow(Record):
     power: str = public("所属职权事项编号", ref="power")
     name: Text = public("流程名称")
     steps: list[Step] = Field(
-        min_length=1, description="按办理顺序排列的环节",
+        min_length=1,
+        description="按办理顺序排列的环节",
         json_schema_extra={"x-visibility": "public"},
     )

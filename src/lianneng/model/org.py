@@ -26,11 +26,13 @@ class Post(Record):
     department: str | None = public("所在部门编号(单位领导岗位可不填)", None, ref="department")
     duties: str | None = public("岗位职责", None)
     leader: Flag = public("是否领导岗位", False)
-    roles: list[str] = public("角色,如 主要领导、分管领导、纪检监察(评级办法据此核对监督责任)", [],
-                              table="post_roles")
+    roles: list[str] = public(
+        "角色,如 主要领导、分管领导、纪检监察(评级办法据此核对监督责任)", [], table="post_roles"
+    )
     risk_post: Flag = public("是否风险岗位(公权力集中、易发多发腐败的重要岗位)", False)
-    public_name: str | None = public("对外公布的在岗领导姓名(仅领导岗位填写,用于公示表“责任领导”)",
-                                     None)
+    public_name: str | None = public(
+        "对外公布的在岗领导姓名(仅领导岗位填写,用于公示表“责任领导”)", None
+    )
     holders: list[str] = internal("在岗人员编号", [], ref="person")
 
 

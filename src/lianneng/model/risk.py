@@ -44,13 +44,18 @@ class RiskPoint(Record):
     power: str | None = public("所涉职权事项编号", None, ref="power")
     step: str | None = public("所在流程环节,写作 流程编号/环节编号", None, ref="step")
     people: list[str] = internal("涉险人员编号", [], ref="person")
-    found_by: str | None = filing("查找方式:自己找、群众提、互相查、领导点、组织评", None,
-                                  table="finding_methods")
+    found_by: str | None = filing(
+        "查找方式:自己找、群众提、互相查、领导点、组织评", None, table="finding_methods"
+    )
     source_detail: str | None = internal("线索来源详情(如信访举报件),仅内部", None)
     likelihood: str | None = filing("发生机率(按评级办法的刻度)", None)
     impact: str | None = filing("危害程度(按评级办法的刻度)", None)
     consequence: str | None = filing("可能后果,如 追究刑事责任、党纪政纪处分、批评教育", None)
-    business_class: str | None = public("业务类别,如 行政许可类、行政处罚类", None)
+    business_class: str | None = public(
+        "业务类别,如 行政许可类、行政处罚类(设了代码表 business_classes 时据此检查)",
+        None,
+        table="business_classes",
+    )
     tags: list[str] = public("标记,如 三重一大", [])
     criteria: list[str] = filing("符合的评级标准条目(用于计数评级)", [])
     attributes: dict[str, str] = filing("评级办法需要的其他要素,如 权力行使: 直接", {})

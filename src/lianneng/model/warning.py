@@ -43,12 +43,14 @@ class Warning(Record):
     signal: Signal | None = filing("引发预警的线索(直接写出)", None)
     signals: list[str] = filing("引发预警的线索编号", [], ref="signal")
     level: str | None = filing("预警等级", None)
-    action: str | None = filing("处置方式:提醒谈话、谈话函询、警示诫勉、责令纠错、责令整改", None,
-                                table="warning_actions")
+    action: str | None = filing(
+        "处置方式:提醒谈话、谈话函询、警示诫勉、责令纠错、责令整改", None, table="warning_actions"
+    )
     issued: Date | None = filing("发出日期", None)
     deadline: Date | None = filing("整改期限", None)
-    status: str = filing("状态:已发出、已关闭、已升级、已解除(布控)", "已发出",
-                         table="warning_statuses")
+    status: str = filing(
+        "状态:已发出、已关闭、已升级、已解除(布控)", "已发出", table="warning_statuses"
+    )
     escalated_from: str | None = filing("由哪一项预警升级而来", None, ref="warning")
     closed: Date | None = filing("关闭日期", None)
     outcome: str | None = filing("处置结果", None)

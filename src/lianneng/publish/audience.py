@@ -25,8 +25,11 @@ class Audience(enum.Enum):
 
     @property
     def sees(self) -> Visibility:
-        return {Audience.PUBLIC: Visibility.PUBLIC, Audience.FILING: Visibility.FILING,
-                Audience.INTERNAL: Visibility.INTERNAL}[self]
+        return {
+            Audience.PUBLIC: Visibility.PUBLIC,
+            Audience.FILING: Visibility.FILING,
+            Audience.INTERNAL: Visibility.INTERNAL,
+        }[self]
 
 
 def view(model: BaseModel, audience: Audience) -> dict[str, Any]:
@@ -61,5 +64,8 @@ def visible(record: Record, audience: Audience) -> bool:
         return True
     if isinstance(record, PowerItem) and not record.public and audience is Audience.PUBLIC:
         return False
-    return any(visibility_of(info) <= audience.sees for name, info in type(record).model_fields.items()
-               if name not in ("kind", "id"))
+    return any(
+        visibility_of(info) <= audience.sees
+        for name, info in type(record).model_fields.items()
+        if name not in ("kind", "id")
+    )

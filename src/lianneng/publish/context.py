@@ -24,16 +24,32 @@ class Context:
     _views: dict[str, View] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
+        hidden = self.hidden_kinds()
         for record in self.register.all_records():
+            if record.KIND in hidden:
+                continue
             if visible(record, self.audience) and record.id not in self._views:
                 self._views[record.id] = {**view(record, self.audience), "kind": record.KIND}
+
+    def hidden_kinds(self) -> set[str]:
+        """Kinds the unit keeps from this audience as a whole: seed 000 shows its risk points
+        and their controls only inside the unit (`disclosure.risk_list: internal`)."""
+        if (
+            self.audience is Audience.PUBLIC
+            and self.register.config.disclosure.risk_list == "internal"
+        ):
+            return {"risk", "control"}
+        return set()
 
     # ── records ──────────────────────────────────────────────────────────────────────────
 
     def records(self, kind: str) -> list[View]:
         """Views of the visible top-level records of a kind, in register order."""
-        return [self._views[r.id] for r in self.register.records
-                if r.KIND == kind and r.id in self._views]
+        return [
+            self._views[r.id]
+            for r in self.register.records
+            if kind == r.KIND and r.id in self._views
+        ]
 
     def get(self, record_id: str | None) -> View | None:
         return self._views.get(record_id) if record_id else None
@@ -116,7 +132,9 @@ class Context:
 
     @property
     def unit(self) -> View:
-        return {"name": self.register.config.unit.name, "code": self.register.config.unit.code,
-                "supervisor": self.register.config.unit.supervisor or "",
-                "period": self.register.config.period or ""}
-
+        return {
+            "name": self.register.config.unit.name,
+            "code": self.register.config.unit.code,
+            "supervisor": self.register.config.unit.supervisor or "",
+            "period": self.register.config.period or "",
+        }

@@ -36,20 +36,24 @@ def environment(register_root: Path | None) -> ImmutableSandboxedEnvironment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.tests.update({
-        "heading": lambda b: isinstance(b, blocks.Heading),
-        "paragraph": lambda b: isinstance(b, blocks.Paragraph),
-        "fields": lambda b: isinstance(b, blocks.Fields),
-        "table": lambda b: isinstance(b, blocks.Table),
-        "body": lambda b: isinstance(b, blocks.Body),
-        "flowchart": lambda b: isinstance(b, blocks.FlowChart),
-        "heatmap": lambda b: isinstance(b, blocks.HeatMap),
-        "pagebreak": lambda b: isinstance(b, blocks.PageBreak),
-    })
-    env.filters.update({
-        "md_cell": markup.md_cell,
-        "md_text": markup.md_text,
-        "md_lines": markup.md_lines,
-    })
+    env.tests.update(
+        {
+            "heading": lambda b: isinstance(b, blocks.Heading),
+            "paragraph": lambda b: isinstance(b, blocks.Paragraph),
+            "fields": lambda b: isinstance(b, blocks.Fields),
+            "table": lambda b: isinstance(b, blocks.Table),
+            "body": lambda b: isinstance(b, blocks.Body),
+            "flowchart": lambda b: isinstance(b, blocks.FlowChart),
+            "heatmap": lambda b: isinstance(b, blocks.HeatMap),
+            "pagebreak": lambda b: isinstance(b, blocks.PageBreak),
+        }
+    )
+    env.filters.update(
+        {
+            "md_cell": markup.md_cell,
+            "md_text": markup.md_text,
+            "md_lines": markup.md_lines,
+        }
+    )
     env.globals.update(md_table=markup.md_table, heat_rows=markup.heat_rows)
     return env

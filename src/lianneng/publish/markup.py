@@ -135,41 +135,56 @@ def svg(chart: FlowChart) -> Markup:
         lines = _wrap(step.name, 30) + (_wrap(detail, 34) if detail else [])
         risk_lines = [(_wrap(f"{m.level} {m.title}", 32), m) for m in step.risks]
         risk_h = sum(len(lines_) * line_h + 2 * 8 for lines_, _ in risk_lines) + 8 * max(
-            0, len(risk_lines) - 1)
+            0, len(risk_lines) - 1
+        )
         box_h = max(len(lines) * line_h + 2 * pad, 48)
         row_h = max(box_h, risk_h)
         top = y + (row_h - box_h) / 2
-        parts.append(f'<rect x="{x_box}" y="{top:.0f}" width="{box_w}" height="{box_h}" rx="8" '
-                     f'fill="#eef3fb" stroke="#3c6eb4"/>')
+        parts.append(
+            f'<rect x="{x_box}" y="{top:.0f}" width="{box_w}" height="{box_h}" rx="8" '
+            f'fill="#eef3fb" stroke="#3c6eb4"/>'
+        )
         for n, text in enumerate(lines):
             weight = ' font-weight="bold"' if n < len(_wrap(step.name, 30)) else ""
-            parts.append(f'<text x="{x_box + box_w / 2:.0f}" y="{top + pad + (n + 1) * line_h - 4:.0f}" '
-                         f'text-anchor="middle"{weight}>{escape(text)}</text>')
+            parts.append(
+                f'<text x="{x_box + box_w / 2:.0f}" y="{top + pad + (n + 1) * line_h - 4:.0f}" '
+                f'text-anchor="middle"{weight}>{escape(text)}</text>'
+            )
         if index:
-            parts.append(f'<line x1="{x_box + box_w / 2:.0f}" y1="{y - gap + 2}" '
-                         f'x2="{x_box + box_w / 2:.0f}" y2="{top - 2:.0f}" stroke="#3c6eb4" '
-                         f'stroke-width="1.5" marker-end="url(#arrow)"/>')
+            parts.append(
+                f'<line x1="{x_box + box_w / 2:.0f}" y1="{y - gap + 2}" '
+                f'x2="{x_box + box_w / 2:.0f}" y2="{top - 2:.0f}" stroke="#3c6eb4" '
+                f'stroke-width="1.5" marker-end="url(#arrow)"/>'
+            )
         risk_y = y + (row_h - risk_h) / 2
         for risk_text, mark in risk_lines:
             height = len(risk_text) * line_h + 16
             stroke, fill = _colour(mark.rank)
-            parts.append(f'<line x1="{x_box + box_w}" y1="{top + box_h / 2:.0f}" x2="{x_risk}" '
-                         f'y2="{risk_y + height / 2:.0f}" stroke="{stroke}" stroke-dasharray="4 3"/>')
-            parts.append(f'<rect x="{x_risk}" y="{risk_y:.0f}" width="{risk_w}" height="{height}" '
-                         f'rx="4" fill="{fill}" stroke="{stroke}"/>')
+            parts.append(
+                f'<line x1="{x_box + box_w}" y1="{top + box_h / 2:.0f}" x2="{x_risk}" '
+                f'y2="{risk_y + height / 2:.0f}" stroke="{stroke}" stroke-dasharray="4 3"/>'
+            )
+            parts.append(
+                f'<rect x="{x_risk}" y="{risk_y:.0f}" width="{risk_w}" height="{height}" '
+                f'rx="4" fill="{fill}" stroke="{stroke}"/>'
+            )
             for n, text in enumerate(risk_text):
-                parts.append(f'<text x="{x_risk + 10}" y="{risk_y + 8 + (n + 1) * line_h - 4:.0f}">'
-                             f'{escape(text)}</text>')
+                parts.append(
+                    f'<text x="{x_risk + 10}" y="{risk_y + 8 + (n + 1) * line_h - 4:.0f}">'
+                    f"{escape(text)}</text>"
+                )
             risk_y += height + 8
         y += row_h + gap
     width = x_risk + risk_w + 20
     height = y - gap + 20
-    head = (f'<svg xmlns="http://www.w3.org/2000/svg" class="flowchart" viewBox="0 0 {width} {height:.0f}" '
-            f'width="{width}" height="{height:.0f}" role="img" aria-label="{escape(chart.title)}" '
-            f'font-size="13" font-family="sans-serif">'
-            '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
-            'markerHeight="7" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" '
-            'fill="#3c6eb4"/></marker></defs>')
+    head = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="flowchart" viewBox="0 0 {width} {height:.0f}" '
+        f'width="{width}" height="{height:.0f}" role="img" aria-label="{escape(chart.title)}" '
+        f'font-size="13" font-family="sans-serif">'
+        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
+        'markerHeight="7" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" '
+        'fill="#3c6eb4"/></marker></defs>'
+    )
     return Markup(head + "".join(parts) + "</svg>")
 
 
@@ -181,16 +196,18 @@ def legend(marks: list[RiskMark]) -> list[tuple[str, str, str]]:
     return [(level, *_colour(rank)) for level, rank in sorted(seen.items(), key=lambda kv: kv[1])]
 
 
-def md_table(columns: tuple[str, ...], rows: tuple[tuple[str, ...], ...],
-             align: tuple[str, ...] = ()) -> str:
+def md_table(
+    columns: tuple[str, ...], rows: tuple[tuple[str, ...], ...], align: tuple[str, ...] = ()
+) -> str:
     """A GitHub-flavoured Markdown table; every cell escaped and kept on its row."""
     rule = [("---:" if a == "right" else "---") for a in align] or ["---"] * len(columns)
-    lines = ["| " + " | ".join(md_cell(c) for c in columns) + " |",
-             "| " + " | ".join(rule) + " |"]
+    lines = ["| " + " | ".join(md_cell(c) for c in columns) + " |", "| " + " | ".join(rule) + " |"]
     lines += ["| " + " | ".join(md_cell(c) for c in row) + " |" for row in rows]
     return "\n".join(lines)
 
 
 def heat_rows(block: HeatMap) -> tuple[tuple[str, ...], ...]:
-    return tuple((row, *(str(count) for count in counts))
-                 for row, counts in zip(block.rows, block.counts, strict=True))
+    return tuple(
+        (row, *(str(count) for count in counts))
+        for row, counts in zip(block.rows, block.counts, strict=True)
+    )

@@ -61,18 +61,31 @@ def convert_document(document: Document, convert: Callable[[str], str]) -> Docum
         if isinstance(value, list):
             return [walk(v) for v in value]
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            return dataclasses.replace(value, **{f.name: walk(getattr(value, f.name))
-                                                 for f in dataclasses.fields(value)
-                                                 if f.name != "name" or not isinstance(value, Document)})
+            return dataclasses.replace(
+                value,
+                **{
+                    f.name: walk(getattr(value, f.name))
+                    for f in dataclasses.fields(value)
+                    if f.name != "name" or not isinstance(value, Document)
+                },
+            )
         return value
 
     converted: Document = walk(document)
     return converted
 
 
-def publish(checked: Checked, out: Path, *, audiences: list[Audience], formats: list[str],
-            lang: str, script: str, progress: Callable[[str], None] | None = None,
-            builder: Callable[[Context], list[Document]] | None = None) -> Published:
+def publish(
+    checked: Checked,
+    out: Path,
+    *,
+    audiences: list[Audience],
+    formats: list[str],
+    lang: str,
+    script: str,
+    progress: Callable[[str], None] | None = None,
+    builder: Callable[[Context], list[Document]] | None = None,
+) -> Published:
     """Render the register's documents (or those `builder` makes) for each audience and format."""
     register = checked.register
     selected = _selected_documents(checked) if builder is None else []
@@ -81,8 +94,13 @@ def publish(checked: Checked, out: Path, *, audiences: list[Audience], formats: 
     result = Published()
     outputs: dict[Path, bytes] = {}
     for audience in audiences:
-        ctx = Context(register, audience, lang, checked.grades,
-                      checked.policy.policy if checked.policy else None)
+        ctx = Context(
+            register,
+            audience,
+            lang,
+            checked.grades,
+            checked.policy.policy if checked.policy else None,
+        )
         built = builder(ctx) if builder is not None else build_documents(ctx, selected)
         documents = [convert_document(d, convert) for d in built]
         folder = out / audience.value
@@ -97,15 +115,17 @@ def publish(checked: Checked, out: Path, *, audiences: list[Audience], formats: 
                     outputs[folder / f"{document.name}.{fmt}"] = data
         for fmt in ("md", "html"):
             if fmt in formats:
-                data = _render_index(env, ctx, documents, fmt, formats, convert, result,
-                                     register.root)
+                data = _render_index(
+                    env, ctx, documents, fmt, formats, convert, result, register.root
+                )
                 if data is not None:
                     outputs[folder / f"index.{fmt}"] = data
     if any(p.severity is Severity.ERROR for p in result.problems):
         return result
     in_scope = {(a.value, f) for a in audiences for f in formats}
-    _write_outputs(out, outputs, result, lambda rel: (rel.split("/")[0], rel.rsplit(".", 1)[-1])
-                   in in_scope)
+    _write_outputs(
+        out, outputs, result, lambda rel: (rel.split("/")[0], rel.rsplit(".", 1)[-1]) in in_scope
+    )
     return result
 
 
@@ -114,16 +134,25 @@ def _selected_documents(checked: Checked) -> list[str]:
     core = [name for name, spec in DOCUMENTS.items() if spec.core]
     unknown = [name for name in config.forms if name not in DOCUMENTS]
     if unknown:
-        raise UsageError(f"lianneng.yaml forms: 未知的文件 {', '.join(unknown)} / unknown documents; "
-                         f"可选 / known: {', '.join(DOCUMENTS)}")
+        raise UsageError(
+            f"lianneng.yaml forms: 未知的文件 {', '.join(unknown)} / unknown documents; "
+            f"可选 / known: {', '.join(DOCUMENTS)}"
+        )
     return core + [name for name in config.forms if name not in core]
 
 
 def _context_vars(ctx: Context, audience_label: str) -> dict[str, Any]:
     unit = ctx.unit
-    meta = " · ".join(filter(None, (unit["name"], audience_label,
-                                    f"{ctx.t('word.period')} {unit['period']}" if unit["period"]
-                                    else "")))
+    meta = " · ".join(
+        filter(
+            None,
+            (
+                unit["name"],
+                audience_label,
+                f"{ctx.t('word.period')} {unit['period']}" if unit["period"] else "",
+            ),
+        )
+    )
     return {
         "unit": unit,
         "meta": meta,
@@ -138,8 +167,16 @@ def _context_vars(ctx: Context, audience_label: str) -> dict[str, Any]:
     }
 
 
-def _render(env: Any, ctx: Context, document: Document, fmt: str, documents: list[Document],
-            convert: Callable[[str], str], result: Published, root: Path) -> bytes | None:
+def _render(
+    env: Any,
+    ctx: Context,
+    document: Document,
+    fmt: str,
+    documents: list[Document],
+    convert: Callable[[str], str],
+    result: Published,
+    root: Path,
+) -> bytes | None:
     unit = ctx.unit["name"]
     if fmt == "xlsx":
         from lianneng.publish.formats.xlsx import render_xlsx
@@ -150,23 +187,43 @@ def _render(env: Any, ctx: Context, document: Document, fmt: str, documents: lis
 
         return render_docx(document, unit=convert(unit), lang=ctx.lang)
     names = [f"{document.name}.{fmt}.j2", f"document.{fmt}.j2"]
-    variables = {"doc": document, "documents": documents,
-                 **_context_vars(ctx, label(f"word.audience.{ctx.audience.value}", ctx.lang))}
+    variables = {
+        "doc": document,
+        "documents": documents,
+        **_context_vars(ctx, label(f"word.audience.{ctx.audience.value}", ctx.lang)),
+    }
     return _render_template(env, names, variables, convert, result, root)
 
 
-def _render_index(env: Any, ctx: Context, documents: list[Document], fmt: str,
-                  formats: list[str], convert: Callable[[str], str], result: Published,
-                  root: Path) -> bytes | None:
-    items = [{"name": d.name, "title": d.title,
-              "formats": [f for f in formats if f in d.formats]} for d in documents]
-    variables = {"documents": items,
-                 **_context_vars(ctx, label(f"word.audience.{ctx.audience.value}", ctx.lang))}
+def _render_index(
+    env: Any,
+    ctx: Context,
+    documents: list[Document],
+    fmt: str,
+    formats: list[str],
+    convert: Callable[[str], str],
+    result: Published,
+    root: Path,
+) -> bytes | None:
+    items = [
+        {"name": d.name, "title": d.title, "formats": [f for f in formats if f in d.formats]}
+        for d in documents
+    ]
+    variables = {
+        "documents": items,
+        **_context_vars(ctx, label(f"word.audience.{ctx.audience.value}", ctx.lang)),
+    }
     return _render_template(env, [f"index.{fmt}.j2"], variables, convert, result, root)
 
 
-def _render_template(env: Any, names: list[str], variables: dict[str, Any],
-                     convert: Callable[[str], str], result: Published, root: Path) -> bytes | None:
+def _render_template(
+    env: Any,
+    names: list[str],
+    variables: dict[str, Any],
+    convert: Callable[[str], str],
+    result: Published,
+    root: Path,
+) -> bytes | None:
     try:
         template = env.select_template(names)
         text = template.render(**variables)
@@ -202,8 +259,9 @@ def _template_frames(exc: BaseException) -> Iterator[tuple[str, int]]:
         tb = tb.tb_next
 
 
-def _write_outputs(out: Path, outputs: dict[Path, bytes], result: Published,
-                   in_scope: Callable[[str], bool]) -> None:
+def _write_outputs(
+    out: Path, outputs: dict[Path, bytes], result: Published, in_scope: Callable[[str], bool]
+) -> None:
     """Write what changed; remove what this run should have produced but no longer does."""
     record = out / RECORD_FILE
     previous: list[str] = []

@@ -30,8 +30,10 @@ Reporter = Callable[[Report, IO[str]], None]
 
 def parsable(report: Report, out: IO[str]) -> None:
     for p in report.problems:
-        out.write(f"{p.path}:{p.line}:{p.column}: {p.severity.label} {p.code} "
-                  f"{_one_line(p.text(report.lang))}\n")
+        out.write(
+            f"{p.path}:{p.line}:{p.column}: {p.severity.label} {p.code} "
+            f"{_one_line(p.text(report.lang))}\n"
+        )
 
 
 _GITHUB_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
@@ -41,8 +43,10 @@ def github(report: Report, out: IO[str]) -> None:
     for p in report.problems:
         text = p.text(report.lang).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
         path = p.path.replace("%", "%25").replace(",", "%2C").replace(":", "%3A")
-        out.write(f"::{_GITHUB_LEVEL[p.severity]} file={path},line={p.line},col={p.column},"
-                  f"title={p.code}::{text}\n")
+        out.write(
+            f"::{_GITHUB_LEVEL[p.severity]} file={path},line={p.line},col={p.column},"
+            f"title={p.code}::{text}\n"
+        )
 
 
 def as_json(report: Report, out: IO[str]) -> None:
@@ -56,8 +60,14 @@ def as_json(report: Report, out: IO[str]) -> None:
             "infos": report.counts[Severity.INFO],
         },
         "problems": [
-            {"path": p.path, "line": p.line, "column": p.column, "severity": p.severity.label,
-             "code": p.code, "message": p.text(report.lang)}
+            {
+                "path": p.path,
+                "line": p.line,
+                "column": p.column,
+                "severity": p.severity.label,
+                "code": p.code,
+                "message": p.text(report.lang),
+            }
             for p in report.problems
         ],
     }
@@ -80,21 +90,26 @@ def sarif(report: Report, out: IO[str]) -> None:
             "ruleIndex": codes.index(p.code),
             "level": _SARIF_LEVEL[p.severity],
             "message": {"text": p.text(report.lang)},
-            "locations": [{"physicalLocation": {
-                "artifactLocation": {"uri": p.path},
-                "region": {"startLine": p.line, "startColumn": p.column},
-            }}],
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": p.path},
+                        "region": {"startLine": p.line, "startColumn": p.column},
+                    }
+                }
+            ],
         }
         for p in report.problems
     ]
     document = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {"name": "lianneng", "version": __version__,
-                                "rules": rules}},
-            "results": results,
-        }],
+        "runs": [
+            {
+                "tool": {"driver": {"name": "lianneng", "version": __version__, "rules": rules}},
+                "results": results,
+            }
+        ],
     }
     json.dump(document, out, ensure_ascii=False, indent=2)
     out.write("\n")

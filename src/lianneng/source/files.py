@@ -62,8 +62,9 @@ class Sources:
 
     def at(self, rel: str, line: int, column: int, message: Message) -> Problem:
         source = self.files.get(rel) or self.add(rel)
-        return Problem(source.display, line, column, default_severity(message.code),
-                       message.code, message)
+        return Problem(
+            source.display, line, column, default_severity(message.code), message.code, message
+        )
 
     def position(self, rel: str, path: KeyPath) -> str:
         """`path:line` of a place, for messages that point elsewhere ("first defined at …")."""
@@ -85,8 +86,10 @@ def record_files(root: Path, exclude: list[str]) -> Iterator[str]:
         rel_dir = Path(dirpath).relative_to(root).as_posix()
         at_top = rel_dir == "."
         dirnames[:] = sorted(
-            name for name in dirnames
-            if not name.startswith((".", "_")) and not (at_top and name in NOT_RECORDS)
+            name
+            for name in dirnames
+            if not name.startswith((".", "_"))
+            and not (at_top and name in NOT_RECORDS)
             and not _excluded(_join(rel_dir, name), exclude)
         )
         for name in sorted(filenames):
@@ -104,8 +107,10 @@ def _join(rel_dir: str, name: str) -> str:
 
 
 def _excluded(rel: str, patterns: list[str]) -> bool:
-    return any(fnmatch.fnmatch(rel, pattern) or fnmatch.fnmatch(rel, pattern.rstrip("/") + "/*")
-               for pattern in patterns)
+    return any(
+        fnmatch.fnmatch(rel, pattern) or fnmatch.fnmatch(rel, pattern.rstrip("/") + "/*")
+        for pattern in patterns
+    )
 
 
 def inside(root: Path, path: Path) -> bool:

@@ -16,7 +16,6 @@ from lianneng.source.markdown import split_front_matter
 from lianneng.source.text import TextFault, read_text
 from lianneng.source.yamldoc import parse
 
-
 _SALVAGE = re.compile(r"^[ ]*(?:-[ ]+)?id:[ ]*['\"]?([^\s'\"#]+)", re.M)
 
 
@@ -35,8 +34,19 @@ def read_documents(sources: Sources, rel: str, problems: list[Problem]) -> list[
     source = sources.files.get(rel) or sources.add(rel)
     path = source.path
     if path == sources.root / rel and not inside(sources.root, path):
-        problems.append(sources.at(rel, 1, 1, msg("F014", detail=bilingual(
-            "链接指向登记册目录以外", "the link leads outside the register"))))
+        problems.append(
+            sources.at(
+                rel,
+                1,
+                1,
+                msg(
+                    "F014",
+                    detail=bilingual(
+                        "链接指向登记册目录以外", "the link leads outside the register"
+                    ),
+                ),
+            )
+        )
         return None
     text = read_text(path)
     if isinstance(text, TextFault):
@@ -73,8 +83,9 @@ def read_records(sources: Sources, exclude: list[str]) -> tuple[list[RawRecord],
     return records, problems
 
 
-def records_in_file(sources: Sources, rel: str, folder_kind: str | None,
-                    problems: list[Problem]) -> list[RawRecord]:
+def records_in_file(
+    sources: Sources, rel: str, folder_kind: str | None, problems: list[Problem]
+) -> list[RawRecord]:
     documents = read_documents(sources, rel, problems)
     if documents is None:
         return []
@@ -87,21 +98,29 @@ def records_in_file(sources: Sources, rel: str, folder_kind: str | None,
     return found
 
 
-def _records_of(sources: Sources, rel: str, index: int, document: Any, folder_kind: str | None,
-                problems: list[Problem]) -> list[RawRecord]:
+def _records_of(
+    sources: Sources,
+    rel: str,
+    index: int,
+    document: Any,
+    folder_kind: str | None,
+    problems: list[Problem],
+) -> list[RawRecord]:
     if isinstance(document, dict):
         items: list[tuple[tuple[int | str, ...], Any]] = [((index,), document)]
     elif isinstance(document, list) and not rel.endswith(".md"):
         items = [((index, position), item) for position, item in enumerate(document)]
     else:
-        problems.append(sources.problem(rel, (index,), msg("S006", got=_shape(document),
-                                                           hint=msg("hint.none"))))
+        problems.append(
+            sources.problem(rel, (index,), msg("S006", got=_shape(document), hint=msg("hint.none")))
+        )
         return []
     records = []
     for path, item in items:
         if not isinstance(item, dict):
-            problems.append(sources.problem(rel, path, msg("S006", got=_shape(item),
-                                                           hint=msg("hint.none"))))
+            problems.append(
+                sources.problem(rel, path, msg("S006", got=_shape(item), hint=msg("hint.none")))
+            )
             continue
         kind = _kind_of(item, folder_kind)
         if isinstance(kind, Message):
@@ -146,4 +165,3 @@ def find_register(start: Path) -> Path | None:
         if (folder / "lianneng.yaml").is_file():
             return folder
     return None
-

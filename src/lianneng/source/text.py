@@ -52,8 +52,16 @@ def decode(data: bytes) -> str | TextFault:
         if _looks_utf16(data):
             return TextFault(1, 1, msg("F002", encoding="UTF-16"))
         line, column = _position(data, data.index(b"\x00"))
-        return TextFault(line, column, msg("F014", detail=bilingual(
-            "含有 NUL 字节,不是文本文件", "it holds NUL bytes: not a text file")))
+        return TextFault(
+            line,
+            column,
+            msg(
+                "F014",
+                detail=bilingual(
+                    "含有 NUL 字节,不是文本文件", "it holds NUL bytes: not a text file"
+                ),
+            ),
+        )
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:

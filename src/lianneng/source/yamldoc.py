@@ -79,7 +79,7 @@ def compose(text: str) -> list[Node]:
 
 # A run of opening brackets deeper than we accept: refused before the parser starts, which on
 # ['*100000 would otherwise take the better part of a second to reach the depth limit.
-_DEEP_FLOW = re.compile(r"[\[{](?:\s*[\[{]){%d}" % MAX_DEPTH)
+_DEEP_FLOW = re.compile(rf"[\[{{](?:\s*[\[{{]){{{MAX_DEPTH}}}")
 
 
 def parse(text: str) -> Parsed:
@@ -98,8 +98,11 @@ def parse(text: str) -> Parsed:
         mark = _error_mark(exc)
         detail = _describe(exc)
         prose = _block_scalar_lines(text)
-        result.faults.extend(f for f in _typing_faults(text, before=(mark.line + 1) if mark else None)
-                             if f.line not in prose)
+        result.faults.extend(
+            f
+            for f in _typing_faults(text, before=(mark.line + 1) if mark else None)
+            if f.line not in prose
+        )
         tab_line = _tab_line(text, mark.line if mark else None)
         if tab_line is not None:
             column = text.splitlines()[tab_line - 1].index("\t") + 1
@@ -112,11 +115,18 @@ def parse(text: str) -> Parsed:
         char = exc.character if isinstance(exc.character, str) else chr(exc.character)
         code = f"U+{ord(char):04X}"
         detail = bilingual(f"不允许的控制字符 {code}", f"control character {code} is not allowed")
-        result.faults.append(YamlFault(line, column, msg("F004", detail=detail, hint=msg("hint.none"))))
+        result.faults.append(
+            YamlFault(line, column, msg("F004", detail=detail, hint=msg("hint.none")))
+        )
         return result
     except (YAMLError, ValueError, IndexError, TypeError, RecursionError) as exc:
-        result.faults.append(YamlFault(1, 1, msg("F004", detail=str(exc)[:200] or
-                                                 type(exc).__name__, hint=msg("hint.none"))))
+        result.faults.append(
+            YamlFault(
+                1,
+                1,
+                msg("F004", detail=str(exc)[:200] or type(exc).__name__, hint=msg("hint.none")),
+            )
+        )
         return result
     block_lines = _content_lines(nodes)
     result.faults.extend(f for f in _typing_faults(text) if f.line not in block_lines)
@@ -142,8 +152,7 @@ def _to_data(node: Node, faults: list[YamlFault]) -> Any:
             key = key_node.value
             if key in data:
                 faults.append(
-                    _fault_at(key_node.start_mark,
-                              msg("F005", key=key, first_line=first_line[key]))
+                    _fault_at(key_node.start_mark, msg("F005", key=key, first_line=first_line[key]))
                 )
                 continue
             first_line[key] = key_node.start_mark.line + 1
@@ -265,8 +274,12 @@ def _describe(exc: MarkedYAMLError) -> str | Message:
 
 # Errors inside these constructs are the opening's fault (an unclosed bracket or quote): the
 # parser only notices later, often on the next line, so the opening is where to look.
-_OPENINGS = ("while parsing a flow", "while scanning a quoted scalar",
-             "while scanning a double-quoted", "while scanning a single-quoted")
+_OPENINGS = (
+    "while parsing a flow",
+    "while scanning a quoted scalar",
+    "while scanning a double-quoted",
+    "while scanning a single-quoted",
+)
 
 
 def _error_mark(exc: MarkedYAMLError) -> Any:
@@ -316,8 +329,11 @@ def _walk(nodes: list[Node], path: KeyPath, key: bool) -> tuple[int, int] | None
         if found is None:
             break
         key_node, node = found
-        empty = (isinstance(node, ScalarNode) and key_node is not None
-                 and node.start_mark.index == node.end_mark.index)
+        empty = (
+            isinstance(node, ScalarNode)
+            and key_node is not None
+            and node.start_mark.index == node.end_mark.index
+        )
         # An empty value's own mark lies on the next token (often the next line): use its key.
         use_key = key_node is not None and ((key and index == last) or empty)
         mark = key_node.start_mark if use_key else node.start_mark

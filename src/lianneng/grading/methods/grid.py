@@ -36,27 +36,46 @@ class Grid:
         for axis in (grid.rows, grid.columns):
             value = inputs(axis.field)
             if value is None:
-                return Grade(None, text("矩阵", "grid"), problem=msg("G002", field=axis.field),
-                             problem_field=axis.field)
+                return Grade(
+                    None,
+                    text("矩阵", "grid"),
+                    problem=msg("G002", field=axis.field),
+                    problem_field=axis.field,
+                )
             if str(value) not in axis.scale:
-                return Grade(None, text("矩阵", "grid"),
-                             problem=msg("G001", field=axis.field, value=str(value),
-                                         scale="、".join(axis.scale)),
-                             problem_field=axis.field)
+                return Grade(
+                    None,
+                    text("矩阵", "grid"),
+                    problem=msg(
+                        "G001", field=axis.field, value=str(value), scale="、".join(axis.scale)
+                    ),
+                    problem_field=axis.field,
+                )
             values.append(str(value))
         row, col = values
         level = cells(policy).get(row, {}).get(col)
-        rule = text(f"矩阵 {grid.rows.field}={row} × {grid.columns.field}={col}",
-                    f"grid {grid.rows.field}={row} × {grid.columns.field}={col}")
+        rule = text(
+            f"矩阵 {grid.rows.field}={row} × {grid.columns.field}={col}",
+            f"grid {grid.rows.field}={row} × {grid.columns.field}={col}",
+        )
         steps = (
-            text(f"{grid.rows.field} 为 {row}(刻度第 {grid.rows.scale.index(row) + 1} 档)",
-                 f"{grid.rows.field} is {row} (step {grid.rows.scale.index(row) + 1} of the scale)"),
-            text(f"{grid.columns.field} 为 {col}(刻度第 {grid.columns.scale.index(col) + 1} 档)",
-                 f"{grid.columns.field} is {col} "
-                 f"(step {grid.columns.scale.index(col) + 1} of the scale)"),
-            text("“取高者”:方格取两者中较高的一档" if grid.higher_wins else f"方格 [{row}][{col}] 为 {level}",
-                 "higher wins: the cell takes the higher of the two" if grid.higher_wins
-                 else f"cell [{row}][{col}] is {level}"),
+            text(
+                f"{grid.rows.field} 为 {row}(刻度第 {grid.rows.scale.index(row) + 1} 档)",
+                f"{grid.rows.field} is {row} (step {grid.rows.scale.index(row) + 1} of the scale)",
+            ),
+            text(
+                f"{grid.columns.field} 为 {col}(刻度第 {grid.columns.scale.index(col) + 1} 档)",
+                f"{grid.columns.field} is {col} "
+                f"(step {grid.columns.scale.index(col) + 1} of the scale)",
+            ),
+            text(
+                "“取高者”:方格取两者中较高的一档"
+                if grid.higher_wins
+                else f"方格 [{row}][{col}] 为 {level}",
+                "higher wins: the cell takes the higher of the two"
+                if grid.higher_wins
+                else f"cell [{row}][{col}] is {level}",
+            ),
         )
         return Grade(level, rule, steps)
 
@@ -70,20 +89,23 @@ class Grid:
                 seen.add(value)
         if grid.higher_wins:
             if len(grid.rows.scale) != len(policy.labels) or len(grid.columns.scale) != len(
-                    policy.labels):
-                yield PolicyFinding(("grid", "higher_wins"),
-                                    msg("P011", labels=len(policy.labels)))
+                policy.labels
+            ):
+                yield PolicyFinding(("grid", "higher_wins"), msg("P011", labels=len(policy.labels)))
             return
         for row, by_col in grid.cells.items():
             if row not in grid.rows.scale:
                 yield PolicyFinding(("grid", "cells", row), msg("P003", value=row), key=True)
             for col, level in by_col.items():
                 if col not in grid.columns.scale:
-                    yield PolicyFinding(("grid", "cells", row, col), msg("P003", value=col),
-                                        key=True)
+                    yield PolicyFinding(
+                        ("grid", "cells", row, col), msg("P003", value=col), key=True
+                    )
                 if level not in policy.labels:
-                    yield PolicyFinding(("grid", "cells", row, col),
-                                        msg("P005", level=level, labels="、".join(policy.labels)))
+                    yield PolicyFinding(
+                        ("grid", "cells", row, col),
+                        msg("P005", level=level, labels="、".join(policy.labels)),
+                    )
         for row in grid.rows.scale:
             for col in grid.columns.scale:
                 if col not in grid.cells.get(row, {}):
@@ -118,6 +140,14 @@ def _monotone(policy: Policy) -> Iterator[PolicyFinding]:
             for n_row, n_col in neighbours:
                 there = table.get(n_row, {}).get(n_col)
                 if there in labels and labels.index(there) < labels.index(here):
-                    yield PolicyFinding(("grid", "cells", n_row, n_col),
-                                        msg("P004", row=n_row, col=n_col, level=there,
-                                            other=f"{row}/{col}", other_level=here))
+                    yield PolicyFinding(
+                        ("grid", "cells", n_row, n_col),
+                        msg(
+                            "P004",
+                            row=n_row,
+                            col=n_col,
+                            level=there,
+                            other=f"{row}/{col}",
+                            other_level=here,
+                        ),
+                    )

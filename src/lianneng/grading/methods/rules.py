@@ -32,26 +32,48 @@ class Rules:
             condition = describe_condition(rule.when)
             if matches(rule.when, inputs):
                 because = f":{rule.because}" if rule.because else ""
-                steps.append(text(f"第 {index} 条规则({condition})匹配", f"rule {index} ({condition}) matches"))
-                return Grade(rule.level, text(f"规则 {index}{because}",
-                                              f"rule {index}" + (f": {rule.because}" if rule.because else "")),
-                             tuple(steps))
-            steps.append(text(f"第 {index} 条规则({condition})不匹配", f"rule {index} ({condition}) does not match"))
+                steps.append(
+                    text(
+                        f"第 {index} 条规则({condition})匹配", f"rule {index} ({condition}) matches"
+                    )
+                )
+                return Grade(
+                    rule.level,
+                    text(
+                        f"规则 {index}{because}",
+                        f"rule {index}" + (f": {rule.because}" if rule.because else ""),
+                    ),
+                    tuple(steps),
+                )
+            steps.append(
+                text(
+                    f"第 {index} 条规则({condition})不匹配",
+                    f"rule {index} ({condition}) does not match",
+                )
+            )
         if method.default is None:
             return Grade(None, text("规则", "rules"), tuple(steps), problem=msg("G003"))
-        steps.append(text(f"没有规则匹配,取默认等级 {method.default}",
-                          f"no rule matches; the default {method.default} applies"))
+        steps.append(
+            text(
+                f"没有规则匹配,取默认等级 {method.default}",
+                f"no rule matches; the default {method.default} applies",
+            )
+        )
         return Grade(method.default, text("默认等级", "default level"), tuple(steps))
 
     def check(self, policy: Policy) -> Iterator[PolicyFinding]:
         method = _rules(policy)
         for index, rule in enumerate(method.rules):
             if rule.level not in policy.labels:
-                yield PolicyFinding(("rules", "rules", index, "level"),
-                                    msg("P005", level=rule.level, labels="、".join(policy.labels)))
+                yield PolicyFinding(
+                    ("rules", "rules", index, "level"),
+                    msg("P005", level=rule.level, labels="、".join(policy.labels)),
+                )
         if method.default is not None and method.default not in policy.labels:
-            yield PolicyFinding(("rules", "default"),
-                                msg("P005", level=method.default, labels="、".join(policy.labels)))
+            yield PolicyFinding(
+                ("rules", "default"),
+                msg("P005", level=method.default, labels="、".join(policy.labels)),
+            )
 
     def reachable(self, policy: Policy) -> set[str]:
         method = _rules(policy)

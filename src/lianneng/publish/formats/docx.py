@@ -142,13 +142,17 @@ def _set_faces(rpr: BaseOxmlElement, latin: str, east_asian: str) -> None:
         rpr.insert(0, fonts)  # w:rFonts comes first in w:rPr
     for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
         fonts.attrib.pop(qn(theme), None)
-    for attribute, face in (("w:ascii", latin), ("w:hAnsi", latin), ("w:cs", latin),
-                            ("w:eastAsia", east_asian)):
+    for attribute, face in (
+        ("w:ascii", latin),
+        ("w:hAnsi", latin),
+        ("w:cs", latin),
+        ("w:eastAsia", east_asian),
+    ):
         fonts.set(qn(attribute), face)
 
 
 def _page_numbers(paragraph: WordParagraph) -> None:
-    """"— 3 —" centred in the footer, the page number being a PAGE field Word fills in."""
+    """ "— 3 —" centred in the footer, the page number being a PAGE field Word fills in."""
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     paragraph.add_run("— ")
     field = OxmlElement("w:fldSimple", {qn("w:instr"): "PAGE"})
@@ -214,8 +218,9 @@ class Writer:
 
     # ── tables ──────────────────────────────────────────────────────────────────────────────
 
-    def table(self, columns: Sequence[str], rows: Sequence[Sequence[str]],
-              widths: Sequence[int] = ()) -> list[list[_Cell]]:
+    def table(
+        self, columns: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[int] = ()
+    ) -> list[list[_Cell]]:
         """A bordered table whose bold header row repeats at the top of every page."""
         count = column_count(columns, rows)
         header = padded(columns, count)
@@ -249,8 +254,15 @@ class Writer:
         sizes = [Emu(int(self.usable * width / total)) for width in relative[:-1]]
         return [*sizes, Emu(self.usable - sum(sizes))]
 
-    def row(self, row: _Row, values: Sequence[str], sizes: Sequence[Length], *,
-            bold: bool = False, fill: str = "") -> list[_Cell]:
+    def row(
+        self,
+        row: _Row,
+        values: Sequence[str],
+        sizes: Sequence[Length],
+        *,
+        bold: bool = False,
+        fill: str = "",
+    ) -> list[_Cell]:
         cells = list(row.cells)
         for cell, value, size in zip(cells, values, sizes, strict=True):
             cell.width = size
@@ -261,8 +273,9 @@ class Writer:
             paragraph._p.style = self.table_style_id
             if value:
                 _add_run(paragraph, value, bold=bold)
-            cell.vertical_alignment = (WD_CELL_VERTICAL_ALIGNMENT.CENTER if bold
-                                       else WD_CELL_VERTICAL_ALIGNMENT.TOP)
+            cell.vertical_alignment = (
+                WD_CELL_VERTICAL_ALIGNMENT.CENTER if bold else WD_CELL_VERTICAL_ALIGNMENT.TOP
+            )
         return cells
 
     def fields(self, fields: Fields) -> None:
@@ -286,10 +299,13 @@ class Writer:
         self.caption(heat.title)
         corner = " \\ ".join(text for text in (heat.row_label, heat.column_label) if text)
         header = [corner, *heat.columns]
-        rows = [[name, *(str(n) for n in counts)]
-                for name, counts in zip(heat.rows, heat.counts, strict=False)]
-        measured = column_widths((), header, [padded(row, len(header)) for row in rows],
-                                 len(header), bounds=(8, 30))
+        rows = [
+            [name, *(str(n) for n in counts)]
+            for name, counts in zip(heat.rows, heat.counts, strict=False)
+        ]
+        measured = column_widths(
+            (), header, [padded(row, len(header)) for row in rows], len(header), bounds=(8, 30)
+        )
         cells = self.table(header, rows, [round(width) for width in measured])
         maximum = max((n for counts in heat.counts for n in counts), default=0)
         for row_cells, counts in zip(cells, heat.counts, strict=False):
@@ -325,8 +341,9 @@ class Writer:
             if part.kind == "heading":
                 self.runs(self.word.add_heading("", max(1, min(9, part.level + shift))), part.text)
             elif part.kind == "bullet":
-                self.runs(self.word.add_paragraph(style=_list_style("List Bullet", part.level)),
-                          part.text)
+                self.runs(
+                    self.word.add_paragraph(style=_list_style("List Bullet", part.level)), part.text
+                )
             elif part.kind == "ordered":
                 paragraph = self.word.add_paragraph(style=_list_style("List", part.level))
                 paragraph.add_run(f"{part.marker}\t")
@@ -363,11 +380,15 @@ def _shade(cell: _Cell, fill: str) -> None:
     properties = cell._tc.get_or_add_tcPr()
     for old in properties.findall(qn("w:shd")):
         properties.remove(old)
-    shading = OxmlElement("w:shd", {qn("w:val"): "clear", qn("w:color"): "auto",
-                                    qn("w:fill"): fill})
+    shading = OxmlElement(
+        "w:shd", {qn("w:val"): "clear", qn("w:color"): "auto", qn("w:fill"): fill}
+    )
     # w:shd follows w:tcW/w:gridSpan/w:vMerge/w:tcBorders and precedes the rest of w:tcPr
-    before = [child for child in properties
-              if child.tag in {qn("w:tcW"), qn("w:gridSpan"), qn("w:vMerge"), qn("w:tcBorders")}]
+    before = [
+        child
+        for child in properties
+        if child.tag in {qn("w:tcW"), qn("w:gridSpan"), qn("w:vMerge"), qn("w:tcBorders")}
+    ]
     properties.insert(properties.index(before[-1]) + 1 if before else 0, shading)
 
 
@@ -477,7 +498,7 @@ def inline(text: str) -> Iterator[tuple[str, bool]]:
 
     position = 0
     for match in BOLD.finditer(text):
-        yield links(text[position:match.start()]), False
+        yield links(text[position : match.start()]), False
         yield links(match.group(1)), True
         position = match.end()
     yield links(text[position:]), False

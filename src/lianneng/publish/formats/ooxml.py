@@ -62,8 +62,13 @@ def column_count(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> int:
     return max([len(columns), *(len(row) for row in rows), 1])
 
 
-def column_widths(given: Sequence[int], header: Sequence[str], rows: Sequence[Sequence[str]],
-                  count: int, bounds: tuple[int, int] = (4, 60)) -> list[float]:
+def column_widths(
+    given: Sequence[int],
+    header: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    count: int,
+    bounds: tuple[int, int] = (4, 60),
+) -> list[float]:
     """Relative column widths in characters: the table's own, else measured from its text."""
     if len(given) >= count and all(width > 0 for width in given[:count]):
         return [float(width) for width in given[:count]]
@@ -96,8 +101,12 @@ def normalise_zip(data: bytes) -> bytes:
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
         for entry in source.infolist():
             info = _fixed_info(entry.filename)
-            target.writestr(info, source.read(entry), compress_type=info.compress_type,
-                            compresslevel=ZIP_LEVEL if entry.filename[-1:] != "/" else None)
+            target.writestr(
+                info,
+                source.read(entry),
+                compress_type=info.compress_type,
+                compresslevel=ZIP_LEVEL if entry.filename[-1:] != "/" else None,
+            )
     return out.getvalue()
 
 

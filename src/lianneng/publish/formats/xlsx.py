@@ -54,8 +54,19 @@ FORMULA_LEADS = ("=", "+", "-", "@", "\t")
 # (序号, counts) so they sort and sum; codes such as "007" stay text.
 INTEGER = re.compile(r"0|[1-9][0-9]{0,14}")
 # Characters Excel forbids in sheet names, swapped for their full-width forms to keep the meaning.
-SHEET_NAME_SWAPS = str.maketrans({"[": "［", "]": "］", ":": "：", "*": "＊", "?": "？",
-                                  "/": "／", "\\": "＼", "\n": " ", "\t": " "})
+SHEET_NAME_SWAPS = str.maketrans(
+    {
+        "[": "［",
+        "]": "］",
+        ":": "：",
+        "*": "＊",
+        "?": "？",
+        "/": "／",
+        "\\": "＼",
+        "\n": " ",
+        "\t": " ",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -178,8 +189,9 @@ class SheetWriter:
             ws.row_dimensions[row].height = wrapped_lines(text, total / (size / 11)) * size * 1.5
         return len(self.titles) + 1
 
-    def fields_row(self, ws: Worksheet, fields: Fields, row: int, count: int,
-                   widths: Sequence[float]) -> int:
+    def fields_row(
+        self, ws: Worksheet, fields: Fields, row: int, count: int, widths: Sequence[float]
+    ) -> int:
         """The form's heading line, 部门名称：… 填表日期：…, merged across the sheet."""
         colon, gap = (": ", "    ") if self.lang == "en" else ("：", "\u3000\u3000")
         text = gap.join(f"{label}{colon}{value}" for label, value in fields.items)
@@ -190,20 +202,26 @@ class SheetWriter:
         ws.row_dimensions[row].height = _height([cell], [sum(widths)])
         return row + 1
 
-    def header_row(self, ws: Worksheet, row: int, values: Sequence[str],
-                   widths: Sequence[float]) -> None:
-        cells = [self.put(ws, row, column, value, self.bold)
-                 for column, value in enumerate(values, start=1)]
+    def header_row(
+        self, ws: Worksheet, row: int, values: Sequence[str], widths: Sequence[float]
+    ) -> None:
+        cells = [
+            self.put(ws, row, column, value, self.bold)
+            for column, value in enumerate(values, start=1)
+        ]
         for cell in cells:
             cell.fill = HEADER_FILL
             cell.border = BORDER
             cell.alignment = WRAP_CENTRE
         ws.row_dimensions[row].height = _height(cells, widths)
 
-    def data_row(self, ws: Worksheet, row: int, values: Sequence[str | int],
-                 widths: Sequence[float]) -> list[Cell]:
-        cells = [self.put(ws, row, column, value, self.font)
-                 for column, value in enumerate(values, start=1)]
+    def data_row(
+        self, ws: Worksheet, row: int, values: Sequence[str | int], widths: Sequence[float]
+    ) -> list[Cell]:
+        cells = [
+            self.put(ws, row, column, value, self.font)
+            for column, value in enumerate(values, start=1)
+        ]
         for cell in cells:
             cell.border = BORDER
             cell.alignment = WRAP_TOP
@@ -216,8 +234,10 @@ class SheetWriter:
         count = len(heat.columns) + 1
         corner = " \\ ".join(label for label in (heat.row_label, heat.column_label) if label)
         header = [corner, *heat.columns]
-        grid = [padded([label, *(str(n) for n in counts)], count)
-                for label, counts in zip(heat.rows, heat.counts, strict=False)]
+        grid = [
+            padded([label, *(str(n) for n in counts)], count)
+            for label, counts in zip(heat.rows, heat.counts, strict=False)
+        ]
         widths = [max(w, 8.0) for w in column_widths((), header, grid, count)]
         row = self.title_rows(ws, count, widths)
         self.header_row(ws, row, header, widths)
@@ -226,8 +246,14 @@ class SheetWriter:
             values: list[str | int] = [label, *counts]
             cells = self.data_row(ws, row + offset, values + [""] * (count - len(values)), widths)
             self.shade(cells, counts, maximum)
-        _finish(ws, header_row=row, last_row=row + len(heat.rows), widths=widths,
-                frozen_column=2, filter_rows=False)
+        _finish(
+            ws,
+            header_row=row,
+            last_row=row + len(heat.rows),
+            widths=widths,
+            frozen_column=2,
+            filter_rows=False,
+        )
 
     def shade(self, cells: list[Cell], counts: Sequence[int], maximum: int) -> None:
         cells[0].font, cells[0].fill = self.bold, HEADER_FILL
@@ -265,13 +291,25 @@ def _cell_text(value: str) -> str:
 
 def _height(cells: Sequence[Cell], widths: Sequence[float]) -> float:
     """Row height fitting the wrapped text, set because not every program fits rows on opening."""
-    lines = max((wrapped_lines(str(cell.value or ""), width - 1)
-                 for cell, width in zip(cells, widths, strict=False)), default=1)
+    lines = max(
+        (
+            wrapped_lines(str(cell.value or ""), width - 1)
+            for cell, width in zip(cells, widths, strict=False)
+        ),
+        default=1,
+    )
     return lines * LINE_HEIGHT + 3
 
 
-def _finish(ws: Worksheet, *, header_row: int, last_row: int, widths: Sequence[float],
-            frozen_column: int, filter_rows: bool = True) -> None:
+def _finish(
+    ws: Worksheet,
+    *,
+    header_row: int,
+    last_row: int,
+    widths: Sequence[float],
+    frozen_column: int,
+    filter_rows: bool = True,
+) -> None:
     """Widths, frozen header, filter and print setup: landscape A4, one page wide."""
     for column, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(column)].width = width
