@@ -123,3 +123,29 @@ def test_gbk_file_is_named_at_its_first_chinese_character(
     rel = target.relative_to(root).as_posix()
     assert result.code == 1
     assert f"{rel}:{line}:" in result.out and "F001" in result.out and "GBK" in result.out
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=[p.name for p in EXAMPLES])
+def test_example_publishes_packages_and_verifies(
+    example: Path, copy_register, run, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    from test_filing import commit_all, git
+
+    root = copy_register(example)
+    out = tmp_path / "site"
+    result = run("publish", str(root), "--out", str(out), "--quiet")
+    assert result.code == 0, result.out
+    for audience in ("public", "filing", "internal"):
+        produced = {p.suffix for p in (out / audience).iterdir()}
+        assert {".md", ".html", ".xlsx"} <= produced, audience
+    # Word files are for forms and letters, so only a register that has some gets them.
+    has_letters = any((root / folder).is_dir() for folder in ("rules", "commitments"))
+    configured = "forms:" in (root / "lianneng.yaml").read_text(encoding="utf-8")
+    if has_letters or configured:
+        assert list((out / "internal").glob("*.docx"))
+    git(root, "init", "-q")
+    commit_all(root, "example")
+    package = tmp_path / "filing.zip"
+    assert run("package", str(root), "--out", str(package), "--no-tag").code == 0
+    verified = run("verify", str(package), "--repo", str(root), "--lang", "en")
+    assert verified.code == 0 and "matches the repository" in verified.out
