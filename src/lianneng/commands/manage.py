@@ -115,7 +115,7 @@ def list_warnings(root: Path, today: date, output_format: str, lang: str) -> int
             else ""
         )
         console.print(
-            f"{w.id}  {name}  {w.action or ''}  "
+            f"{w.id}  {name}  {f'[{w.level}]  ' if w.level else ''}{w.action or ''}  "
             f"{'deadline' if en else '期限'} {w.deadline or '—'}{late}",
             style="bold red" if item.overdue_days else None,
             markup=False,
@@ -244,7 +244,7 @@ def report(
         if chosen is not None:
             documents.append(period_report(ctx, chosen, changes, today))
         if assessment and policy is not None:
-            documents.append(assess(ctx, policy, today))
+            documents.append(assess(ctx, policy, today, chosen))
         return documents
 
     result = publish(

@@ -48,8 +48,13 @@ def verify(
     if MANIFEST in entries and CHECKSUM in entries:
         recorded = entries[CHECKSUM].decode("ascii", "replace").strip()
         if sha256(entries[MANIFEST]) != recorded:
-            findings.append(Finding(MANIFEST, "清单已被改动(与其校验值不符)",
-                                    "the manifest was changed (it does not match its checksum)"))
+            findings.append(
+                Finding(
+                    MANIFEST,
+                    "清单已被改动(与其校验值不符)",
+                    "the manifest was changed (it does not match its checksum)",
+                )
+            )
             return Verified(findings, None, notes)
     manifest = _manifest(entries, findings)
     if manifest is None:

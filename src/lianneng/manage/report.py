@@ -256,35 +256,54 @@ FACT_LABELS = {
 
 
 def department_facts(
-    register: Register, policy: Policy | None, today: date
+    register: Register, policy: Policy | None, as_of: date, since: date | None = None
 ) -> dict[str, Counter[str]]:
-    """Counts, by department, of the facts an assessment sheet deducts for."""
+    """Counts, by department, of the facts an assessment sheet deducts for, as they stood on
+    `as_of`; events (complaints) count only from `since` on, so a quarter is scored on its own."""
     facts: dict[str, Counter[str]] = {d.id: Counter() for d in register.of(Department)}
 
     def add(department: str | None, fact: str) -> None:
         if department in facts:
             facts[department][fact] += 1
 
+    def in_window(day: date | None) -> bool:
+        return day is not None and day <= as_of and (since is None or day >= since)
+
     controlled = {risk_id for c in register.of(Control) for risk_id in c.risks}
     for risk in register.of(RiskPoint):
         department = department_of(register, risk)
         due = review_due(risk, cadence(policy, risk.level))
-        if due is not None and due < today:
+        if due is not None and due < as_of:
             add(department, "overdue_reviews")
         if not risk.controls and risk.id not in controlled:
             add(department, "uncontrolled_risks")
     for control in register.controls():
         if control.status != "已落实":
             add(department_of(register, control), "controls_not_done")
+    complaint_types = (
+        set(policy.yellow_card.complaint_types) if policy and policy.yellow_card else {"信访举报"}
+    )
     for warning in register.of(Warning):
         department = target_department(register, warning.target)
-        if warning.status in OPEN:
+        issued_by_then = warning.issued is None or warning.issued <= as_of
+        closed_by_then = warning.status not in OPEN and (
+            warning.closed is None or warning.closed <= as_of
+        )
+        if issued_by_then and not closed_by_then:
             add(department, "open_warnings")
-            if warning.deadline and warning.deadline < today:
+            if warning.deadline and warning.deadline < as_of:
                 add(department, "overdue_warnings")
-    for signal in register.of(SignalRecord):
-        if signal.verified and signal.type in ("信访举报",):
-            add(target_department(register, signal.target), "verified_complaints")
+        signal = warning.signal
+        if (
+            signal is not None
+            and signal.verified
+            and signal.type in complaint_types
+            and in_window(signal.date or warning.issued)
+        ):
+            add(department, "verified_complaints")
+    for record in register.of(SignalRecord):
+        if record.verified and record.type in complaint_types and in_window(record.date):
+            add(target_department(register, record.target), "verified_complaints")
     if policy is not None and policy.yellow_card is not None:
         for card in yellow_cards(register, policy.yellow_card):
             add(
@@ -294,10 +313,12 @@ def department_facts(
     return facts
 
 
-def assessment(ctx: Context, policy: Policy, today: date) -> Document:
+def assessment(ctx: Context, policy: Policy, today: date, period: Period | None = None) -> Document:
+    """Each department's score; for a period, as things stood at its end and with its events."""
     register = ctx.register
     t = lambda zh, en: _t(ctx, zh, en)  # noqa: E731
-    facts = department_facts(register, policy, today)
+    as_of = min(today, period.end) if period else today
+    facts = department_facts(register, policy, as_of, period.start if period else None)
     items = policy.assessment
     columns = (
         t("部门", "department"),
@@ -326,12 +347,15 @@ def assessment(ctx: Context, policy: Policy, today: date) -> Document:
                 "、".join(details),
             ]
         )
-    title = t("考核评分表", "Assessment")
+    title = t("考核评分表", "Assessment") + (f"({period.label})" if period else "")
     return Document(
-        "assessment",
+        f"assessment-{period.label}" if period else "assessment",
         title,
         [
-            Fields(((t("截至", "as of"), today.isoformat()),)),
+            Fields(
+                ((t("截至", "as of"), as_of.isoformat()),)
+                + (((t("周期", "period"), period.label),) if period else ())
+            ),
             Table(columns, _rows(rows), title, (16, *(10,) * len(items), 10, 30)),
         ],
         formats=("md", "html", "xlsx", "docx"),

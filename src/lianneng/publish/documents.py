@@ -216,8 +216,16 @@ def flows(ctx: Context) -> Document:
                 ]
             )
         heading = f"{_text(flow.get('name'))}({_text(power.get('name'))})"
-        keys = ["step", "handler", "conditions", "time_limit", "supervision", "rights", "complaint",
-                "step_risks"]
+        keys = [
+            "step",
+            "handler",
+            "conditions",
+            "time_limit",
+            "supervision",
+            "rights",
+            "complaint",
+            "step_risks",
+        ]
         widths = (10, 12, 20, 10, 18, 18, 16, 24)
         if "risk" in ctx.hidden_kinds():  # no column that could only ever be empty
             keys, widths, rows = keys[:-1], widths[:-1], [row[:-1] for row in rows]
