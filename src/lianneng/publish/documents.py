@@ -282,21 +282,56 @@ def risk_list(ctx: Context) -> Document | None:
     )
 
 
+def grading_inputs(ctx: Context) -> list[tuple[str, str]]:
+    """(field, column label) of what the policy grades by: the ledger records the basis of each
+    level, and an import of the ledger can grade again from it."""
+    if ctx.policy is None:
+        return []
+    from lianneng.grading.base import METHODS
+
+    labels = {
+        "likelihood": ctx.t("word.likelihood"),
+        "impact": ctx.t("word.impact"),
+        "consequence": ctx.t("col.consequence"),
+        "business_class": ctx.t("col.business_class"),
+        "criteria": ctx.t("col.criteria"),
+    }
+    found = []
+    for name in sorted(METHODS[ctx.policy.method].fields(ctx.policy)):
+        head, _, rest = name.partition(".")
+        if head in ("attributes", "scores") and rest:
+            found.append((name, rest))
+        elif name in labels:
+            found.append((name, labels[name]))
+    return found
+
+
+def _input_value(risk: View, name: str) -> str:
+    head, _, rest = name.partition(".")
+    if head in ("attributes", "scores") and rest:
+        return _text((risk.get(head) or {}).get(rest))
+    return _text(risk.get(name))
+
+
 def ledger(ctx: Context) -> Document:
-    keys = [
-        "no",
-        "department",
-        "important_step",
-        "risk",
-        "manifestation",
-        "exposed_posts",
-        "level",
-        "controls",
-        "department_head",
-        "leader",
+    inputs = grading_inputs(ctx)
+    columns = [
+        ctx.t(f"col.{k}")
+        for k in (
+            "no",
+            "department",
+            "category",
+            "important_step",
+            "risk",
+            "manifestation",
+            "exposed_posts",
+        )
     ]
+    columns += [label for _, label in inputs]
+    columns += [ctx.t(f"col.{k}") for k in ("level", "controls")]
     if ctx.audience is Audience.INTERNAL:
-        keys[8:8] = ["people"]
+        columns.append(ctx.t("col.people"))
+    columns += [ctx.t(f"col.{k}") for k in ("department_head", "leader")]
     rows = []
     for n, risk in enumerate(_sorted_risks(ctx), 1):
         step = ""
@@ -306,23 +341,38 @@ def ledger(ctx: Context) -> Document:
         row = [
             str(n),
             _department_of(ctx, risk),
+            _text(risk.get("category")),
             step,
             _tagged(risk),
             _text(risk.get("manifestation")),
             ctx.names(risk.get("posts")),
-            ctx.level(risk),
-            _controls_text(ctx, risk),
+        ]
+        row += [_input_value(risk, name) for name, _ in inputs]
+        row += [ctx.level(risk), _controls_text(ctx, risk)]
+        if ctx.audience is Audience.INTERNAL:
+            row.append(ctx.people_of(risk))
+        row += [
             ctx.department_head(risk.get("department")),
             ctx.leader(risk.get("responsible_leader")),
         ]
-        if ctx.audience is Audience.INTERNAL:
-            row[8:8] = [ctx.people_of(risk)]
         rows.append(row)
     title = ctx.t("doc.ledger")
-    widths = (5, 12, 16, 24, 30, 14, 8, 40, 12, 12, 12)
-    return Document(
-        "ledger", title, [Table(_columns(ctx, *keys), _rows(rows), title, widths[: len(keys)])]
+    widths = (
+        5,
+        12,
+        10,
+        16,
+        24,
+        30,
+        14,
+        *(8,) * len(inputs),
+        8,
+        40,
+        *((12,) if ctx.audience is Audience.INTERNAL else ()),
+        12,
+        12,
     )
+    return Document("ledger", title, [Table(tuple(columns), _rows(rows), title, widths)])
 
 
 # ── statistics ─────────────────────────────────────────────────────────────────────────────

@@ -29,6 +29,9 @@ LABELS: dict[str, tuple[str, str]] = {
     # columns
     "col.no": ("序号", "No."),
     "col.tags": ("标记", "Tags"),
+    "col.consequence": ("可能后果", "Consequence"),
+    "col.business_class": ("业务类别", "Business class"),
+    "col.criteria": ("评级标准", "Criteria met"),
     "col.id": ("编号", "Id"),
     "col.target": ("预警对象", "Target"),
     "col.signal": ("线索类型", "Signal"),
