@@ -34,11 +34,20 @@ def published(run, name: str, out: Path, *args: str) -> Path:  # type: ignore[no
 def test_000_six_categories_and_the_higher_of_likelihood_and_harm() -> None:
     result = checked("zhijianju")
     assert result.register.config.table("categories") == [
-        "思想道德", "岗位职责", "业务流程", "制度机制", "工作效率", "外部环境"]
+        "思想道德",
+        "岗位职责",
+        "业务流程",
+        "制度机制",
+        "工作效率",
+        "外部环境",
+    ]
     assert {r.category for r in result.register.of(RiskPoint)} >= {"工作效率"}
     for risk in result.register.of(RiskPoint):
-        expected = "一级" if "高" == risk.likelihood or risk.impact == "严重" else (
-            "二级" if risk.likelihood == "较高" or risk.impact == "较重" else "三级")
+        expected = (
+            "一级"
+            if "高" == risk.likelihood or risk.impact == "严重"
+            else ("二级" if risk.likelihood == "较高" or risk.impact == "较重" else "三级")
+        )
         assert result.grades[risk.id].level == expected, risk.id
 
 
@@ -57,8 +66,18 @@ def test_000_yellow_card_and_monthly_report(run, tmp_path: Path) -> None:  # typ
     listed = run("warnings", "--repo", str(EXAMPLES / "zhijianju"), "-f", "json", *TODAY)
     cards = {(c["kind"], c["id"]) for c in json.loads(listed.out)["yellow_cards"]}
     assert cards == {("post", "P-JCDD-ZF"), ("department", "D-JCDD")}
-    result = run("report", str(EXAMPLES / "zhijianju"), "--period", "2026-07", "--today",
-                 "2026-07-31", "--out", str(tmp_path / "r"), "-f", "md")
+    result = run(
+        "report",
+        str(EXAMPLES / "zhijianju"),
+        "--period",
+        "2026-07",
+        "--today",
+        "2026-07-31",
+        "--out",
+        str(tmp_path / "r"),
+        "-f",
+        "md",
+    )
     assert result.code == 0
     text = (tmp_path / "r" / "filing" / "report-2026-07.md").read_text(encoding="utf-8")
     assert "W-2026-002" in text and "执法办案岗" in text  # issued in July
@@ -75,7 +94,8 @@ def test_001_three_warning_actions_and_triple_one_flags(run, tmp_path: Path) -> 
     out = published(run, "county-warning", tmp_path / "site")
     catalogue = (out / "public" / "power-catalogue.md").read_text(encoding="utf-8")
     assert "三重一大" in catalogue and "风险点及防控措施公示表" in (
-        out / "public" / "risk-list.md").read_text(encoding="utf-8")
+        out / "public" / "risk-list.md"
+    ).read_text(encoding="utf-8")
 
 
 # ── 002 市政府领导班子 ─────────────────────────────────────────────────────────────────────
@@ -87,9 +107,14 @@ def test_002_city_government_supervision_by_level(copy_register, run) -> None:  
     risks = root / "risks" / "FSZ.yaml"
     text = risks.read_text(encoding="utf-8")
     # An ordinary (三级) risk is the executive deputy's to supervise, not the mayor's.
-    risks.write_text(text.replace("  level: 三级\n  responsible_leader: P-FSZ-NY\n  supervisor: P-CWFSZ",
-                                  "  level: 三级\n  responsible_leader: P-FSZ-NY\n  supervisor: P-SZ", 1),
-                     encoding="utf-8")
+    risks.write_text(
+        text.replace(
+            "  level: 三级\n  responsible_leader: P-FSZ-NY\n  supervisor: P-CWFSZ",
+            "  level: 三级\n  responsible_leader: P-FSZ-NY\n  supervisor: P-SZ",
+            1,
+        ),
+        encoding="utf-8",
+    )
     result = run("validate", str(root), "-f", "parsable", *TODAY)
     assert result.code == 1 and "G006" in result.out and "P-SZ" in result.out
 
@@ -97,7 +122,9 @@ def test_002_city_government_supervision_by_level(copy_register, run) -> None:  
 # ── 002 河东工商分局 ─────────────────────────────────────────────────────────────────────
 
 
-def test_002_hedong_integrity_and_regulatory_risks_graded_by_consequence(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_002_hedong_integrity_and_regulatory_risks_graded_by_consequence(
+    run, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     result = checked("hedong-aic")
     risks = result.register.of(RiskPoint)
     assert {r.nature for r in risks} == {"廉政", "监管"}
@@ -114,11 +141,16 @@ def test_002_hedong_integrity_and_regulatory_risks_graded_by_consequence(run, tm
 # ── 002 腐败风险等级评估办法 ──────────────────────────────────────────────────────────────
 
 
-def test_002_power_weight_grades_departments_and_files_level_one_controls(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_002_power_weight_grades_departments_and_files_level_one_controls(
+    run, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     result = checked("power-weight")
     assert result.policy is not None
-    grades = {w.id: grade_whole(result.policy.policy, w, result.grades)
-              for w in wholes_of(result.register) if w.kind == "department"}
+    grades = {
+        w.id: grade_whole(result.policy.policy, w, result.grades)
+        for w in wholes_of(result.register)
+        if w.kind == "department"
+    }
     assert grades["D-XZSP"].level == "一级"  # holds 行政许可
     assert grades["D-ZCFG"].level == "三级"  # holds none of the important powers
     out = published(run, "power-weight", tmp_path / "site", "-a", "filing")
@@ -131,8 +163,14 @@ def test_002_power_weight_grades_departments_and_files_level_one_controls(run, t
 
 def test_002_anyang_class_decides_the_level() -> None:
     result = checked("anyang-aic")
-    expected = {"行政许可类": "一级", "行政审批类": "一级", "行政处罚类": "一级",
-                "行政事务管理类": "一级", "监督检查类": "二级", "公共类": "三级"}
+    expected = {
+        "行政许可类": "一级",
+        "行政审批类": "一级",
+        "行政处罚类": "一级",
+        "行政事务管理类": "一级",
+        "监督检查类": "二级",
+        "公共类": "三级",
+    }
     for risk in result.register.of(RiskPoint):
         if risk.business_class:
             assert result.grades[risk.id].level == expected[risk.business_class], risk.id
@@ -143,11 +181,19 @@ def test_002_anyang_class_decides_the_level() -> None:
 
 def test_003_two_classes_by_domain_and_the_self_check_form(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     result = checked("mca")
-    first_class = {"重大资金物资分配使用", "重大项目审批和实施", "行政审批", "行政监督", "行政处罚",
-                   "干部选拔使用", "人员安置"}
+    first_class = {
+        "重大资金物资分配使用",
+        "重大项目审批和实施",
+        "行政审批",
+        "行政监督",
+        "行政处罚",
+        "干部选拔使用",
+        "人员安置",
+    }
     for risk in result.register.of(RiskPoint):
-        assert result.grades[risk.id].level == ("一类" if risk.business_class in first_class
-                                                else "二类"), risk.id
+        assert result.grades[risk.id].level == (
+            "一类" if risk.business_class in first_class else "二类"
+        ), risk.id
     out = published(run, "mca", tmp_path / "site", "-a", "internal")
     assert "廉政风险自查表" in (out / "internal" / "form-003.md").read_text(encoding="utf-8")
 
@@ -178,8 +224,17 @@ def test_002_tax_alerts_opened_and_cleared_and_the_assessment(run, tmp_path: Pat
     assert len(alerts) == 10 and sum(w.status == "已解除" for w in alerts) == 9
     listed = run("warnings", "--repo", str(EXAMPLES / "guoshui"), "-f", "json", *TODAY)
     assert len(json.loads(listed.out)["open"]) == 1
-    assessed = run("report", str(EXAMPLES / "guoshui"), "--assessment", "--today", "2026-06-30",
-                   "--out", str(tmp_path / "a"), "-f", "md")
+    assessed = run(
+        "report",
+        str(EXAMPLES / "guoshui"),
+        "--assessment",
+        "--today",
+        "2026-06-30",
+        "--out",
+        str(tmp_path / "a"),
+        "-f",
+        "md",
+    )
     assert assessed.code == 0
     sheet = (tmp_path / "a" / "filing" / "assessment.md").read_text(encoding="utf-8")
     assert re.search(r"\| \d+(\.\d+)?/\d+ \|", sheet)

@@ -599,6 +599,45 @@ def report(
     )
 
 
+@app.command()
+def aggregate(
+    packages: Annotated[
+        list[Path], typer.Argument(help="下级单位的备案包(.zip),或存放备案包的目录。")
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="输出目录。")] = Path("_aggregate"),
+    today: Annotated[
+        Optional[datetime],
+        typer.Option(  # noqa: UP045
+            "--today", formats=["%Y-%m-%d"], help="判断逾期的日期(默认今天)。"
+        ),
+    ] = None,
+    output_format: Annotated[
+        Optional[list[OutputFormat]],
+        typer.Option(  # noqa: UP045
+            "--format", "-f", help="格式(可多次);默认全部。"
+        ),
+    ] = None,
+    allowed_signers: Annotated[
+        Optional[Path],
+        typer.Option(  # noqa: UP045
+            "--allowed-signers", help="ssh-keygen 公钥清单,核验签名。"
+        ),
+    ] = None,
+    lang: LangOption = None,
+) -> int:
+    """核验并汇总下级单位的备案包。Verify and combine subordinate units' filings."""
+    from lianneng.commands import supervise
+
+    return supervise.aggregate(
+        packages,
+        out,
+        today=_day(today),
+        formats=[f.value for f in output_format or list(OutputFormat)],
+        allowed_signers=allowed_signers,
+        lang=_lang(lang),
+    )
+
+
 class GradeFormat(str, Enum):
     table = "table"
     json = "json"

@@ -75,6 +75,25 @@ def convert_document(document: Document, convert: Callable[[str], str]) -> Docum
     return converted
 
 
+@dataclass(frozen=True)
+class Page:
+    """What every page says of itself: whose documents, for whom, in which language."""
+
+    unit: dict[str, str]  # name, code, supervisor, period
+    lang: str
+    audience: str
+    audience_label: str
+
+    @classmethod
+    def of(cls, ctx: Context) -> Page:
+        return cls(
+            ctx.unit,
+            ctx.lang,
+            ctx.audience.value,
+            label(f"word.audience.{ctx.audience.value}", ctx.lang),
+        )
+
+
 def publish(
     checked: Checked,
     out: Path,
@@ -89,44 +108,90 @@ def publish(
     """Render the register's documents (or those `builder` makes) for each audience and format."""
     register = checked.register
     selected = _selected_documents(checked) if builder is None else []
-    convert = converter(script)
-    env = environment(register.root)
     result = Published()
     outputs: dict[Path, bytes] = {}
+    renderer = Renderer(environment(register.root), converter(script), register.root, result)
     for audience in audiences:
-        ctx = Context(
-            register,
-            audience,
-            lang,
-            checked.grades,
-            checked.policy.policy if checked.policy else None,
-        )
+        policy = checked.policy.policy if checked.policy else None
+        ctx = Context(register, audience, lang, checked.grades, policy)
         built = builder(ctx) if builder is not None else build_documents(ctx, selected)
-        documents = [convert_document(d, convert) for d in built]
         folder = out / audience.value
-        for document in documents:
-            if progress:
-                progress(f"{audience.value}/{document.name}")
-            for fmt in formats:
-                if fmt not in document.formats:
-                    continue
-                data = _render(env, ctx, document, fmt, documents, convert, result, register.root)
-                if data is not None:
-                    outputs[folder / f"{document.name}.{fmt}"] = data
-        for fmt in ("md", "html"):
-            if fmt in formats:
-                data = _render_index(
-                    env, ctx, documents, fmt, formats, convert, result, register.root
-                )
-                if data is not None:
-                    outputs[folder / f"index.{fmt}"] = data
+        for name, data in renderer.folder(Page.of(ctx), built, formats, progress).items():
+            outputs[folder / name] = data
     if any(p.severity is Severity.ERROR for p in result.problems):
         return result
     in_scope = {(a.value, f) for a in audiences for f in formats}
-    _write_outputs(
+    write_outputs(
         out, outputs, result, lambda rel: (rel.split("/")[0], rel.rsplit(".", 1)[-1]) in in_scope
     )
     return result
+
+
+@dataclass
+class Renderer:
+    """Built documents → bytes of each format, plus an index page; template errors collected."""
+
+    env: Any
+    convert: Callable[[str], str]
+    root: Path | None
+    result: Published
+
+    def folder(
+        self,
+        page: Page,
+        built: list[Document],
+        formats: list[str],
+        progress: Callable[[str], None] | None = None,
+    ) -> dict[str, bytes]:
+        documents = [convert_document(d, self.convert) for d in built]
+        files: dict[str, bytes] = {}
+        for document in documents:
+            if progress:
+                progress(f"{page.audience}/{document.name}")
+            for fmt in formats:
+                if fmt in document.formats:
+                    data = self.document(page, document, fmt, documents)
+                    if data is not None:
+                        files[f"{document.name}.{fmt}"] = data
+        for fmt in ("md", "html"):
+            if fmt in formats:
+                data = self.index(page, documents, fmt, formats)
+                if data is not None:
+                    files[f"index.{fmt}"] = data
+        return files
+
+    def document(
+        self, page: Page, document: Document, fmt: str, documents: list[Document]
+    ) -> bytes | None:
+        unit = self.convert(page.unit["name"])
+        if fmt == "xlsx":
+            from lianneng.publish.formats.xlsx import render_xlsx
+
+            return render_xlsx(document, unit=unit, lang=page.lang)
+        if fmt == "docx":
+            from lianneng.publish.formats.docx import render_docx
+
+            return render_docx(document, unit=unit, lang=page.lang)
+        names = [f"{document.name}.{fmt}.j2", f"document.{fmt}.j2"]
+        variables = {"doc": document, "documents": documents, **_context_vars(page)}
+        return self.template(names, variables)
+
+    def index(
+        self, page: Page, documents: list[Document], fmt: str, formats: list[str]
+    ) -> bytes | None:
+        items = [
+            {"name": d.name, "title": d.title, "formats": [f for f in formats if f in d.formats]}
+            for d in documents
+        ]
+        return self.template([f"index.{fmt}.j2"], {"documents": items, **_context_vars(page)})
+
+    def template(self, names: list[str], variables: dict[str, Any]) -> bytes | None:
+        try:
+            text = self.env.select_template(names).render(**variables)
+        except TemplateError as exc:
+            self.result.problems.append(_template_problem(exc, self.root or Path.cwd()))
+            return None
+        return self.convert(text).encode("utf-8")
 
 
 def _selected_documents(checked: Checked) -> list[str]:
@@ -141,96 +206,22 @@ def _selected_documents(checked: Checked) -> list[str]:
     return core + [name for name in config.forms if name not in core]
 
 
-def _context_vars(ctx: Context, audience_label: str) -> dict[str, Any]:
-    unit = ctx.unit
-    meta = " · ".join(
-        filter(
-            None,
-            (
-                unit["name"],
-                audience_label,
-                f"{ctx.t('word.period')} {unit['period']}" if unit["period"] else "",
-            ),
-        )
-    )
+def _context_vars(page: Page) -> dict[str, Any]:
+    unit = page.unit
+    period = f"{label('word.period', page.lang)} {unit['period']}" if unit.get("period") else ""
+    meta = " · ".join(filter(None, (unit["name"], page.audience_label, period)))
     return {
         "unit": unit,
         "meta": meta,
-        "lang": ctx.lang,
-        "audience": ctx.audience.value,
-        "audience_label": audience_label,
-        "t": ctx.t,
+        "lang": page.lang,
+        "audience": page.audience,
+        "audience_label": page.audience_label,
+        "t": lambda key: label(key, page.lang),
         "mermaid": markup.mermaid,
         "svg": markup.svg,
         "body_markdown": lambda block: markup.body_markdown(block.markdown, block.shift),
         "body_html": lambda block: markup.body_html(block.markdown, block.shift),
     }
-
-
-def _render(
-    env: Any,
-    ctx: Context,
-    document: Document,
-    fmt: str,
-    documents: list[Document],
-    convert: Callable[[str], str],
-    result: Published,
-    root: Path,
-) -> bytes | None:
-    unit = ctx.unit["name"]
-    if fmt == "xlsx":
-        from lianneng.publish.formats.xlsx import render_xlsx
-
-        return render_xlsx(document, unit=convert(unit), lang=ctx.lang)
-    if fmt == "docx":
-        from lianneng.publish.formats.docx import render_docx
-
-        return render_docx(document, unit=convert(unit), lang=ctx.lang)
-    names = [f"{document.name}.{fmt}.j2", f"document.{fmt}.j2"]
-    variables = {
-        "doc": document,
-        "documents": documents,
-        **_context_vars(ctx, label(f"word.audience.{ctx.audience.value}", ctx.lang)),
-    }
-    return _render_template(env, names, variables, convert, result, root)
-
-
-def _render_index(
-    env: Any,
-    ctx: Context,
-    documents: list[Document],
-    fmt: str,
-    formats: list[str],
-    convert: Callable[[str], str],
-    result: Published,
-    root: Path,
-) -> bytes | None:
-    items = [
-        {"name": d.name, "title": d.title, "formats": [f for f in formats if f in d.formats]}
-        for d in documents
-    ]
-    variables = {
-        "documents": items,
-        **_context_vars(ctx, label(f"word.audience.{ctx.audience.value}", ctx.lang)),
-    }
-    return _render_template(env, [f"index.{fmt}.j2"], variables, convert, result, root)
-
-
-def _render_template(
-    env: Any,
-    names: list[str],
-    variables: dict[str, Any],
-    convert: Callable[[str], str],
-    result: Published,
-    root: Path,
-) -> bytes | None:
-    try:
-        template = env.select_template(names)
-        text = template.render(**variables)
-    except TemplateError as exc:
-        result.problems.append(_template_problem(exc, root))
-        return None
-    return convert(text).encode("utf-8")
 
 
 def _template_problem(exc: TemplateError, root: Path) -> Problem:
@@ -259,7 +250,7 @@ def _template_frames(exc: BaseException) -> Iterator[tuple[str, int]]:
         tb = tb.tb_next
 
 
-def _write_outputs(
+def write_outputs(
     out: Path, outputs: dict[Path, bytes], result: Published, in_scope: Callable[[str], bool]
 ) -> None:
     """Write what changed; remove what this run should have produced but no longer does."""

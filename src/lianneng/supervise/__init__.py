@@ -1,0 +1,1 @@
+"""The supervising body: combining what its units file."""
