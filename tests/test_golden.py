@@ -31,14 +31,14 @@ KEY_DOCUMENTS = (
 @pytest.mark.parametrize("example", CASES)
 def test_markdown_and_html_match_the_golden_files(example: str, run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     out = tmp_path / "out"
-    result = run(
-        "publish", str(EXAMPLES / example), "--out", str(out), "-f", "md", "-f", "html", "--quiet"
-    )
+    full = example == "zhijianju"
+    formats = ["-f", "md", "-f", "html"] if full else ["-f", "md"]
+    result = run("publish", str(EXAMPLES / example), "--out", str(out), *formats, "--quiet")
     assert result.code == 0, result.out
     produced = {
         p.relative_to(out).as_posix(): p.read_text(encoding="utf-8")
         for p in sorted(out.rglob("*"))
-        if p.is_file() and not p.name.startswith(".")
+        if p.is_file() and not p.name.startswith(".") and (full or p.name.startswith(KEY_DOCUMENTS))
     }
     golden = GOLDEN / example
     if REGENERATE:
