@@ -44,8 +44,12 @@ def aggregate(
         for finding in refused.findings:
             print(f"{refused.package}: {finding.text(lang)}")
     name = _supervisor(paths) or label("word.supervising_body", lang)
-    page = Page({"name": name, "code": "", "supervisor": "", "period": ""}, lang, "filing",
-                label("word.audience.aggregate", lang))
+    page = Page(
+        {"name": name, "code": "", "supervisor": "", "period": ""},
+        lang,
+        "filing",
+        label("word.audience.aggregate", lang),
+    )
     published = Published()
     renderer = Renderer(environment(None), converter("simplified"), None, published)
     files = renderer.folder(page, documents(result, lang, today), formats)

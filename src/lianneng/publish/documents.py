@@ -582,32 +582,6 @@ def _department_risks(ctx: Context, department: View, scope: str | None = None) 
     return [r for r in found if scope is None or r.get("scope") == scope]
 
 
-def form_000_1(ctx: Context) -> Document:
-    """附表1 部门廉能风险识别防控表 (seed 000)."""
-
-    def rows(department: View) -> list[list[str]]:
-        return [
-            [
-                str(n),
-                _text(r.get("category")),
-                _text(r.get("title")),
-                _text(r.get("manifestation")),
-                ctx.level(r),
-                _controls_text(ctx, r),
-                ctx.leader(r.get("responsible_leader")),
-            ]
-            for n, r in enumerate(_department_risks(ctx, department), 1)
-        ]
-
-    return _per_department(
-        ctx,
-        "form-000-1",
-        rows,
-        ("no", "category", "risk", "manifestation", "level", "controls", "leader"),
-        (5, 10, 24, 30, 8, 40, 12),
-    )
-
-
 def _per_post(
     ctx: Context,
     name: str,
@@ -642,31 +616,6 @@ def _post_risks(ctx: Context, post: View) -> list[View]:
     return [r for r in _sorted_risks(ctx) if post["id"] in r.get("posts", [])]
 
 
-def form_000_2(ctx: Context) -> Document:
-    """附表2 个人廉能风险识别防控表 (seed 000): one per post that has risk points."""
-
-    def rows(post: View) -> list[list[str]]:
-        return [
-            [
-                str(n),
-                _text(r.get("category")),
-                _text(r.get("title")),
-                _text(r.get("manifestation")),
-                ctx.level(r),
-                _controls_text(ctx, r),
-            ]
-            for n, r in enumerate(_post_risks(ctx, post), 1)
-        ]
-
-    return _per_post(
-        ctx,
-        "form-000-2",
-        ("no", "category", "risk", "manifestation", "level", "controls"),
-        (5, 10, 24, 30, 8, 40),
-        rows,
-    )
-
-
 def form_004_1(ctx: Context) -> Document:
     """表1 部门权力登记表 (seed 004)."""
 
@@ -691,57 +640,6 @@ def form_004_1(ctx: Context) -> Document:
         rows,
         ("no", "power", "power_category", "basis", "posts", "time_limit"),
         (5, 24, 10, 36, 14, 10),
-    )
-
-
-def form_004_2(ctx: Context) -> Document:
-    """表2 部门职务犯罪风险点自查登记表 (seed 004): risk points, causes, posts exposed, level."""
-
-    def rows(department: View) -> list[list[str]]:
-        return [
-            [
-                str(n),
-                _text(r.get("category")),
-                _text(r.get("title")),
-                _text(r.get("manifestation")),
-                _text(r.get("causes")),
-                ctx.names(r.get("posts")),
-                ctx.level(r),
-            ]
-            for n, r in enumerate(_department_risks(ctx, department), 1)
-        ]
-
-    return _per_department(
-        ctx,
-        "form-004-2",
-        rows,
-        ("no", "category", "risk", "manifestation", "causes", "exposed_posts", "level"),
-        (5, 10, 24, 28, 24, 14, 8),
-    )
-
-
-def form_004_3(ctx: Context) -> Document:
-    """表3 个人职务犯罪风险点自查登记表 (seed 004)."""
-
-    def rows(post: View) -> list[list[str]]:
-        return [
-            [
-                str(n),
-                _text(r.get("category")),
-                _text(r.get("title")),
-                _text(r.get("manifestation")),
-                _text(r.get("causes")),
-                ctx.level(r),
-            ]
-            for n, r in enumerate(_post_risks(ctx, post), 1)
-        ]
-
-    return _per_post(
-        ctx,
-        "form-004-3",
-        ("no", "category", "risk", "manifestation", "causes", "level"),
-        (5, 10, 24, 28, 24, 8),
-        rows,
     )
 
 
@@ -775,30 +673,72 @@ def form_004_4(ctx: Context) -> Document:
     )
 
 
-def form_003(ctx: Context) -> Document:
-    """廉政风险自查表 (seed 003): per department, along the flows of its powers."""
+# Columns a risk-point form can have: how each is read from a risk point the audience sees.
+RISK_COLUMNS: dict[str, Callable[[Context, View], str]] = {
+    "category": lambda ctx, r: _text(r.get("category")),
+    "risk": lambda ctx, r: _text(r.get("title")),
+    "manifestation": lambda ctx, r: _text(r.get("manifestation")),
+    "causes": lambda ctx, r: _text(r.get("causes")),
+    "exposed_posts": lambda ctx, r: ctx.names(r.get("posts")),
+    "power": lambda ctx, r: ctx.name(r.get("power")),
+    "level": lambda ctx, r: ctx.level(r),
+    "controls": _controls_text,
+    "leader": lambda ctx, r: ctx.leader(r.get("responsible_leader")),
+}
 
-    def rows(department: View) -> list[list[str]]:
+
+def risk_form(name: str, per: str, keys: tuple[str, ...], widths: tuple[int, ...]) -> Builder:
+    """A seed's form: one table of risk points per department (or per post), with these columns."""
+
+    def rows(ctx: Context, owner: View) -> list[list[str]]:
+        risks = _department_risks(ctx, owner) if per == "department" else _post_risks(ctx, owner)
         return [
-            [
-                str(n),
-                ctx.name(r.get("power")),
-                _text(r.get("title")),
-                _text(r.get("manifestation")),
-                _text(r.get("category")),
-                ctx.level(r),
-                _controls_text(ctx, r),
-            ]
-            for n, r in enumerate(_department_risks(ctx, department), 1)
+            [str(n), *(RISK_COLUMNS[key](ctx, risk) for key in keys)]
+            for n, risk in enumerate(risks, 1)
         ]
 
-    return _per_department(
-        ctx,
-        "form-003",
-        rows,
-        ("no", "power", "risk", "manifestation", "category", "level", "controls"),
-        (5, 18, 24, 28, 10, 8, 36),
-    )
+    def build(ctx: Context) -> Document:
+        columns, sizes = ("no", *keys), (5, *widths)
+        if per == "department":
+            return _per_department(ctx, name, lambda d: rows(ctx, d), columns, sizes)
+        return _per_post(ctx, name, columns, sizes, lambda p: rows(ctx, p))
+
+    return build
+
+
+# 000 附表1 部门 / 附表2 个人廉能风险识别防控表
+form_000_1 = risk_form(
+    "form-000-1",
+    "department",
+    ("category", "risk", "manifestation", "level", "controls", "leader"),
+    (10, 24, 30, 8, 40, 12),
+)
+form_000_2 = risk_form(
+    "form-000-2",
+    "post",
+    ("category", "risk", "manifestation", "level", "controls"),
+    (10, 24, 30, 8, 40),
+)
+# 004 表2 部门 / 表3 个人职务犯罪风险点自查登记表: with causes and the posts exposed
+form_004_2 = risk_form(
+    "form-004-2",
+    "department",
+    ("category", "risk", "manifestation", "causes", "exposed_posts", "level"),
+    (10, 24, 28, 24, 14, 8),
+)
+form_004_3 = risk_form(
+    "form-004-3",
+    "post",
+    ("category", "risk", "manifestation", "causes", "level"),
+    (10, 24, 28, 24, 8),
+)
+# 003 廉政风险自查表: along the powers of the department
+form_003 = risk_form(
+    "form-003",
+    "department",
+    ("power", "risk", "manifestation", "category", "level", "controls"),
+    (18, 24, 28, 10, 8, 36),
+)
 
 
 def controls_filing(ctx: Context) -> Document | None:
