@@ -16,6 +16,7 @@ import typer
 
 from lianneng import __version__
 from lianneng.errors import ConfigError, Exit, LiannengError, UsageError
+from lianneng.lock import register_lock
 
 app = typer.Typer(
     name="lianneng",
@@ -384,16 +385,18 @@ def review(
     """记录一次复核,并更新下次复核日期(只改这条记录)。Record a review."""
     from lianneng.commands import manage
 
-    return manage.review(
-        find_root(repo),
-        record_id,
-        on=_day(on),
-        outcome=outcome,
-        by=by,
-        changes=changes,
-        next_review=next_review.date() if next_review else None,
-        lang=_lang(lang),
-    )
+    root = find_root(repo)
+    with register_lock(root):
+        return manage.review(
+            root,
+            record_id,
+            on=_day(on),
+            outcome=outcome,
+            by=by,
+            changes=changes,
+            next_review=next_review.date() if next_review else None,
+            lang=_lang(lang),
+        )
 
 
 warnings_app = typer.Typer(
@@ -473,20 +476,22 @@ def warnings_issue(
     """发出一项预警(写入 warnings/ 下的新文件)。Issue a warning."""
     from lianneng.commands import manage
 
-    return manage.issue(
-        find_root(repo),
-        target=target,
-        action=action,
-        on=_day(on),
-        deadline=deadline.date() if deadline else None,
-        level=level,
-        signal=signal,
-        signals=signal_id or [],
-        source=source,
-        summary=summary,
-        record_id=record_id,
-        lang=_lang(lang),
-    )
+    root = find_root(repo)
+    with register_lock(root):
+        return manage.issue(
+            root,
+            target=target,
+            action=action,
+            on=_day(on),
+            deadline=deadline.date() if deadline else None,
+            level=level,
+            signal=signal,
+            signals=signal_id or [],
+            source=source,
+            summary=summary,
+            record_id=record_id,
+            lang=_lang(lang),
+        )
 
 
 @warnings_app.command("close")
@@ -508,14 +513,16 @@ def warnings_close(
     """关闭一项预警,写明结果(只改这条记录)。Close a warning with its outcome."""
     from lianneng.commands import manage
 
-    return manage.close(
-        find_root(repo),
-        warning_id,
-        outcome=outcome,
-        on=_day(on),
-        status="已解除" if cleared else "已关闭",
-        lang=_lang(lang),
-    )
+    root = find_root(repo)
+    with register_lock(root):
+        return manage.close(
+            root,
+            warning_id,
+            outcome=outcome,
+            on=_day(on),
+            status="已解除" if cleared else "已关闭",
+            lang=_lang(lang),
+        )
 
 
 @warnings_app.command("escalate")
@@ -543,15 +550,17 @@ def warnings_escalate(
     """升级一项预警:原预警记为已升级,另发一项新的。Escalate a warning."""
     from lianneng.commands import manage
 
-    return manage.escalate(
-        find_root(repo),
-        warning_id,
-        action=action,
-        on=_day(on),
-        deadline=deadline.date() if deadline else None,
-        outcome=outcome,
-        lang=_lang(lang),
-    )
+    root = find_root(repo)
+    with register_lock(root):
+        return manage.escalate(
+            root,
+            warning_id,
+            action=action,
+            on=_day(on),
+            deadline=deadline.date() if deadline else None,
+            outcome=outcome,
+            lang=_lang(lang),
+        )
 
 
 @app.command()

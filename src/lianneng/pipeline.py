@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from lianneng.check.completeness import check_completeness
+from lianneng.check.confinement import check_evidence
 from lianneng.check.dynamic import check_dates
 from lianneng.check.markdown import check_markdown
 from lianneng.check.references import check_references
@@ -58,6 +59,7 @@ def check_register(root: Path, *, policy: str | None = None, today: date | None 
     canonical_names(register)
     problems += check_completeness(register, sources)
     problems += check_markdown(register, sources)
+    problems += check_evidence(register, sources)
     grades: dict[str, Grade] = {}
     if loaded is not None:
         grades = grade_all(loaded.policy, register)

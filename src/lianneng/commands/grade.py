@@ -72,7 +72,10 @@ def explain(checked: Checked, record_id: str, console: Console, lang: str) -> in
 
 
 def write(checked: Checked, console: Console, lang: str) -> int:
-    changed = write_levels(checked.register, checked.grades)
+    from lianneng.lock import register_lock
+
+    with register_lock(checked.register.root):
+        changed = write_levels(checked.register, checked.grades)
     for path in changed:
         console.print(str(path))
     count = len(stale_levels(checked.register, checked.grades))
