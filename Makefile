@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test venv lint schemas clean
+.PHONY: demo test fuzz venv lint schemas clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,16 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# Mutation fuzzing of the input path over every example (not part of make test). FUZZ_CASES per
+# example; failing registers are copied to fuzz-failures/ to become cases in tests/data/invalid/.
+FUZZ_CASES ?= 12000
+FUZZ_SEED ?= $(shell date +%s)
+fuzz: $(STAMP)
+	@for example in examples/*/; do \
+	  $(BIN)/python -m lianneng.fuzz --example "$$example" --cases $(FUZZ_CASES) \
+	    --seed $(FUZZ_SEED) --save fuzz-failures || exit $$?; \
+	done
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests
