@@ -50,6 +50,12 @@ class _Refused(MarkedYAMLError):
 
 
 class _GuardedComposer(Composer):  # type: ignore[misc]
+    def __init__(self, loader: Any = None) -> None:
+        super().__init__(loader)
+        # A repeated anchor is harmless here (aliases are refused); ruamel's Python warning
+        # about it would only print internals at the user.
+        self.warn_double_anchors = False
+
     def compose_node(self, parent: Any, index: Any) -> Any:
         event = self.parser.peek_event()
         if isinstance(event, AliasEvent):
