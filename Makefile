@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test fuzz venv lint schemas clean
+.PHONY: demo test fuzz bench venv lint schemas clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,11 @@ fuzz: $(STAMP)
 	  $(BIN)/python -m lianneng.fuzz --example "$$example" --cases $(FUZZ_CASES) \
 	    --seed $(FUZZ_SEED) --save fuzz-failures || exit $$?; \
 	done
+
+# Timings on generated registers (not part of make test); BENCH_SIZES=1000,10000,100000 for all.
+BENCH_SIZES ?= 1000,10000
+bench: $(STAMP)
+	cd benchmarks && ../$(BIN)/python run.py --sizes $(BENCH_SIZES)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests

@@ -27,6 +27,8 @@ class Register:
     steps: dict[str, tuple[Flow, Step]] = field(default_factory=dict)
     broken_ids: set[str] = field(default_factory=set)
     """Ids of records that exist but failed validation: references to them are not reported."""
+    _by_class: dict[type, list[Record]] = field(default_factory=dict, repr=False)
+    _controls_by_risk: dict[str, list[Control]] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         for risk in self.of(RiskPoint):
@@ -45,7 +47,26 @@ class Register:
         return [*self.records, *self.inline]
 
     def of(self, kind: type[R]) -> list[R]:
-        return [record for record in self.records if isinstance(record, kind)]
+        # Asked for many times per run: each kind's list is made once (records never change kind).
+        found = self._by_class.get(kind)
+        if found is None:
+            found = [record for record in self.records if isinstance(record, kind)]
+            self._by_class[kind] = found
+        return found  # type: ignore[return-value]
+
+    def controls_of(self, risk: RiskPoint) -> list[Control]:
+        """A risk point's controls: written in it, named by id in it, or naming it."""
+        if self._controls_by_risk is None:
+            by_id = {control.id: control for control in self.controls()}
+            index: dict[str, list[Control]] = {}
+            for record in self.of(RiskPoint):
+                index[record.id] = [by_id[c] for c in record.control_ids() if c in by_id]
+            for control in self.of(Control):
+                for risk_id in control.risks:
+                    if risk_id in index and control not in index[risk_id]:
+                        index[risk_id].append(control)
+            self._controls_by_risk = index
+        return self._controls_by_risk.get(risk.id, [])
 
     def controls(self) -> list[Control]:
         return [*self.of(Control), *self.inline]

@@ -9,7 +9,7 @@ from lianneng.model.fields import ref_kinds
 from lianneng.model.flow import Flow
 from lianneng.model.kinds import KINDS
 from lianneng.model.risk import RiskPoint
-from lianneng.model.walk import values_at, walk
+from lianneng.model.walk import values_at, walk_marked
 from lianneng.problems import Message, Problem, bilingual, msg
 from lianneng.register import Register, step_key
 from lianneng.source.files import Sources
@@ -26,7 +26,7 @@ def check_references(register: Register, sources: Sources) -> list[Problem]:
 
     for record in register.records:
         assert record.origin is not None
-        for field in walk(record, record.origin.path):
+        for field in walk_marked(record, record.origin.path):
             kinds = ref_kinds(field.info)
             if not kinds:
                 continue

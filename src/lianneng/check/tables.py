@@ -6,7 +6,7 @@ import difflib
 
 from lianneng.model.config import TABLE_LABELS, Config
 from lianneng.model.fields import table_of
-from lianneng.model.walk import values_at, walk
+from lianneng.model.walk import values_at, walk_marked
 from lianneng.problems import Problem, bilingual, msg
 from lianneng.register import Register
 from lianneng.source.files import Sources
@@ -24,7 +24,7 @@ def canonical_names(register: Register) -> None:
     see one spelling. Tables given as a plain list have no codes and are left as they are."""
     for record in register.all_records():
         assert record.origin is not None
-        for field in walk(record, record.origin.path):
+        for field in walk_marked(record, record.origin.path):
             table = table_of(field.info)
             entries = register.config.table(table) if table else None
             if not isinstance(entries, dict):
@@ -44,7 +44,7 @@ def check_tables(register: Register, sources: Sources) -> list[Problem]:
     allowed: dict[str, list[str]] = {}
     for record in register.records:
         assert record.origin is not None
-        for field in walk(record, record.origin.path):
+        for field in walk_marked(record, record.origin.path):
             table = table_of(field.info)
             if table is None:
                 continue

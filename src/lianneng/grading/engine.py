@@ -320,7 +320,4 @@ def _whole_inputs(whole: Whole, levels: list[str]) -> Inputs:
 
 
 def controls_of(register: Register, risk: RiskPoint) -> list[Control]:
-    by_id = {control.id: control for control in register.controls()}
-    found = [by_id[c] for c in risk.control_ids() if c in by_id]
-    found += [c for c in register.of(Control) if risk.id in c.risks and c not in found]
-    return found
+    return register.controls_of(risk)

@@ -24,3 +24,14 @@ class IngestError(Exception):
 def say(zh: str, en: str) -> Message:
     """A message to the user, rendered in their language when printed."""
     return bilingual(zh, en)
+
+
+def row_list(numbers: list[int], separator: str = "、") -> str:
+    """Row numbers as a person reads them: 3–5、8 rather than 3、4、5、8."""
+    runs: list[list[int]] = []
+    for number in sorted(set(numbers)):
+        if runs and number == runs[-1][-1] + 1:
+            runs[-1].append(number)
+        else:
+            runs.append([number])
+    return separator.join(str(run[0]) if len(run) == 1 else f"{run[0]}–{run[-1]}" for run in runs)

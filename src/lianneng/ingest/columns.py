@@ -155,6 +155,9 @@ POWER_LABELS: dict[str, tuple[str, ...]] = {
     "public": ("word.power_public",),
 }
 
+# Fields no single cell can give: the kind is the folder's; attributes and scores are named one
+# by one (attributes.权力行使); overrides and reviews are decisions, not ledger entries.
+NOT_FROM_CELLS = {"kind", "override", "reviews", "attributes", "scores"}
 # Fields that may take several columns: their texts are joined (controls, names, marks).
 MULTI = {"controls", "posts", "people", "tags", "criteria", "notes"}
 TIMINGS = ("事前", "事中", "事后")
@@ -189,6 +192,9 @@ class Vocabulary:
         key = norm(text)
         return self.headers.get(key) or self.headers.get(_unbracketed(key))
 
+    def recognises(self, text: str) -> bool:
+        return self.field_of(text) is not None
+
     def knows(self, name: str) -> bool:
         head, _, rest = name.partition(".")
         if self.kind == "risk" and head in ("attributes", "scores") and rest:
@@ -197,7 +203,9 @@ class Vocabulary:
 
 
 def vocabulary(kind: str, policy: Policy | None) -> Vocabulary:
-    synonyms, labels = (RISK_HEADERS, RISK_LABELS) if kind == "risk" else (POWER_HEADERS, POWER_LABELS)
+    synonyms, labels = (
+        (RISK_HEADERS, RISK_LABELS) if kind == "risk" else (POWER_HEADERS, POWER_LABELS)
+    )
     headers: dict[str, str] = {}
     for name, keys in labels.items():
         for key in keys:
@@ -215,7 +223,7 @@ def vocabulary(kind: str, policy: Policy | None) -> Vocabulary:
                 headers.setdefault(norm(name), f"scores.{name}")  # a score factor such as L
     model = RiskPoint if kind == "risk" else PowerItem
     fields = tuple(
-        [n for n in model.model_fields if n not in ("kind", "public" if kind == "risk" else "")]
+        [n for n in model.model_fields if n not in NOT_FROM_CELLS]
         + [NO]
         + ([DEPARTMENT_HEAD] if kind == "risk" else [])
     )
@@ -257,6 +265,7 @@ class Mapping:
     source: Path
     columns: dict[str, str]  # normalised header → target as written
     defaults: dict[str, str] = field(default_factory=dict)
+    written: list[str] = field(default_factory=list)  # the headers as the file spells them
 
     def target_for(self, header: Header) -> str | None:
         for text in candidates(header, for_mapping=True):
@@ -297,14 +306,16 @@ def load_mapping(path: Path) -> Mapping:
             f"{path}:defaults 应为“字段: 取值”的映射", f"{path}: defaults maps fields to values"
         )
     columns: dict[str, str] = {}
+    written: list[str] = []
     for header, target in data.items():
+        written.append(str(header))
         if isinstance(target, list | dict):
             raise IngestError(
                 f"{path}:列“{header}”应对应一个字段名",
                 f"{path}: column '{header}' must map to one field name",
             )
         columns[norm(str(header))] = IGNORE if target is None else str(target).strip()
-    return Mapping(path, columns, {str(k): v for k, v in defaults.items()})
+    return Mapping(path, columns, {str(k): v for k, v in defaults.items()}, written)
 
 
 def resolve_target(name: str, vocab: Vocabulary, mapping: Mapping) -> str:
@@ -353,6 +364,7 @@ class ColumnMap:
     duplicates: list[tuple[Header, Header]] = field(default_factory=list)
     """(column left out, column that already feeds the same field)."""
     defaults: dict[str, str] = field(default_factory=dict)
+    absent: list[str] = field(default_factory=list)  # mapping file headers the table lacks
 
     def fields(self) -> set[str]:
         return {a.target.field for a in self.assigned}
@@ -394,6 +406,10 @@ def map_columns(
     chosen: dict[int, Assigned] = {}
     # Columns the mapping file names come first: an explicit choice beats any guess.
     if mapping is not None:
+        for written in [*mapping.columns.values(), *mapping.defaults]:
+            resolve_target(written, vocab, mapping)  # a misspelt field stops the run, found or not
+        texts = {norm(t) for h in table.headers for t in candidates(h, for_mapping=True)}
+        result.absent = [key for key in mapping.written if norm(key) not in texts]
         for header in table.headers:
             named = mapping.target_for(header) if header.parts else None
             if named is None:
@@ -411,11 +427,11 @@ def map_columns(
             if header.column in used_columns:
                 result.unmapped.append(header)
             continue
-        target = _guess(header, vocab, labels, fallbacks)
-        if target is None:
+        guessed = _guess(header, vocab, labels, fallbacks)
+        if guessed is None:
             result.unmapped.append(header)
         else:
-            chosen[header.column] = Assigned(header, target, explicit=False)
+            chosen[header.column] = Assigned(header, guessed, explicit=False)
     _keep_one_per_field(sorted(chosen.values(), key=_priority), result)
     return result
 
@@ -442,7 +458,9 @@ def _keep_one_per_field(ordered: list[Assigned], result: ColumnMap) -> None:
     result.assigned = sorted(kept, key=lambda a: a.header.column)
 
 
-def _guess(header: Header, vocab: Vocabulary, labels: list[str], fallbacks: set[str]) -> Target | None:
+def _guess(
+    header: Header, vocab: Vocabulary, labels: list[str], fallbacks: set[str]
+) -> Target | None:
     if len(header.parts) < 2:
         name = vocab.field_of(header.parts[0])
         return Target(name) if name else None

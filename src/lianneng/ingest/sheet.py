@@ -56,6 +56,7 @@ class Grid:
     own: list[list[bool]]
     spans: list[Span] = field(default_factory=list)
     merges_known: bool = True  # False for CSV: a merged header shows as blank cells instead
+    simplified: bool = False  # read from traditional script, converted to the register's simplified
 
     @property
     def width(self) -> int:
@@ -106,10 +107,12 @@ class Table:
     def where(self) -> Message:
         name = self.grid.source.name
         if self.grid.sheet is None:
-            return bilingual(
-                f"{name}(编码 {self.grid.encoding})", f"{name} (encoding {self.grid.encoding})"
-            )
-        return bilingual(f"{name} 工作表“{self.grid.sheet}”", f"{name}, sheet '{self.grid.sheet}'")
+            zh, en = f"{name}(编码 {self.grid.encoding})", f"{name} (encoding {self.grid.encoding})"
+        else:
+            zh, en = f"{name} 工作表“{self.grid.sheet}”", f"{name}, sheet '{self.grid.sheet}'"
+        if self.grid.simplified:
+            zh, en = zh + "(繁体,已转为简体)", en + " (traditional script, read as simplified)"
+        return bilingual(zh, en)
 
 
 # ── reading ────────────────────────────────────────────────────────────────────────────────
@@ -134,7 +137,7 @@ def read_table(path: Path, sheet: str | None, recognise: Recognise) -> Table:
             f"{path.name}:只能导入 .xlsx 或 .csv 文件", f"{path.name}: only .xlsx or .csv files"
         )
     for grid in grids:
-        table = find_table(grid, recognise)
+        table = _best_table(grid, recognise)
         if table is not None:
             table.other_sheets = [g.sheet for g in grids if g.sheet and g is not grid]
             return table
@@ -214,9 +217,7 @@ def _ensure(text: list[list[str]], own: list[list[bool]], rows: int, columns: in
 def _trimmed(grid: Grid) -> Grid:
     """Without the empty rows and columns after the data, every row as wide as the widest."""
     last_row = max((n for n, row in enumerate(grid.text) if any(row)), default=-1)
-    last_column = max(
-        (c for row in grid.text for c, value in enumerate(row) if value), default=-1
-    )
+    last_column = max((c for row in grid.text for c, value in enumerate(row) if value), default=-1)
     grid.text = [row[: last_column + 1] for row in grid.text[: last_row + 1]]
     grid.own = [row[: last_column + 1] for row in grid.own[: last_row + 1]]
     _ensure(grid.text, grid.own, len(grid.text), last_column + 1)
@@ -282,6 +283,45 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
         ) from None
 
 
+def _best_table(grid: Grid, recognise: Recognise) -> Table | None:
+    """The table as read, or read in simplified script when that knows more of its headers
+    (危害程度 and 防控措施 are written alike in both scripts; 風險點 is not)."""
+    table = find_table(grid, recognise)
+    if table is not None and _known_headers(table, recognise) == len(
+        [h for h in table.headers if h.parts]
+    ):
+        return table
+    converted = find_table(simplified(grid), recognise)
+    if converted is None:
+        return table
+    if table is None or _known_headers(converted, recognise) > _known_headers(table, recognise):
+        return converted
+    return table
+
+
+def _known_headers(table: Table, recognise: Recognise) -> int:
+    return sum(1 for h in table.headers if any(recognise(part) for part in h.parts))
+
+
+def simplified(grid: Grid) -> Grid:
+    """The grid in simplified script: a ledger published in traditional script (seed 004 asks for
+    it) names departments and posts the way the register spells them only once converted back."""
+    import opencc
+
+    convert = opencc.OpenCC("tw2s").convert  # the inverse of the s2tw that publishing uses
+    text = [[convert(value) if value else value for value in row] for row in grid.text]
+    return Grid(
+        grid.source,
+        grid.sheet,
+        grid.encoding,
+        text,
+        grid.own,
+        grid.spans,
+        grid.merges_known,
+        simplified=True,
+    )
+
+
 # ── the header ─────────────────────────────────────────────────────────────────────────────
 
 
@@ -336,9 +376,7 @@ def _groups(grid: Grid, row: int) -> list[tuple[int, int]]:
         end = column
         if grid.cell(row, column):
             while (
-                end + 1 < grid.width
-                and not grid.cell(row, end + 1)
-                and grid.cell(row + 1, end + 1)
+                end + 1 < grid.width and not grid.cell(row, end + 1) and grid.cell(row + 1, end + 1)
             ):
                 end += 1
         if end > column:

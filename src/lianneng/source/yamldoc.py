@@ -23,6 +23,13 @@ from ruamel.yaml.reader import ReaderError
 
 from lianneng.problems import Message, bilingual, msg
 
+try:  # PyYAML with libyaml: the fast path for clean files (see _fast_nodes)
+    import yaml as _pyyaml
+
+    _CLoader: Any = getattr(_pyyaml, "CSafeLoader", None)
+except ImportError:  # pragma: no cover - the pure path alone still gives every answer
+    _pyyaml, _CLoader = None, None
+
 MAX_DEPTH = 64
 NULL_TAG = "tag:yaml.org,2002:null"
 _STANDARD_TAG = re.compile(r"^tag:yaml\.org,2002:(str|int|float|bool|null|map|seq|timestamp)$")
@@ -88,8 +95,39 @@ def compose(text: str) -> list[Node]:
 _DEEP_FLOW = re.compile(rf"[\[{{](?:\s*[\[{{]){{{MAX_DEPTH}}}")
 
 
+def _fast_nodes(text: str) -> list[Any] | None:
+    """libyaml's C composer (YAML-FACTS: ~11× faster than ruamel's pure one), only for text it
+    cannot misread: no alias or tag could be in it, it cannot nest deep enough to crash libyaml,
+    and there is nothing to report. Anything else, or any error, goes the guarded ruamel way."""
+    if _CLoader is None or "*" in text or "!" in text or "：" in text or "\u3000" in text:
+        return None
+    if text.count("[") + text.count("{") > MAX_DEPTH or "\t" in text or _COMPACT.search(text):
+        return None
+    try:
+        nodes = [node for node in _pyyaml.compose_all(text, Loader=_CLoader) if node is not None]
+    except Exception:  # noqa: BLE001 - the ruamel path will report it, located and in words
+        return None
+    return nodes if all(_depth(node) <= MAX_DEPTH for node in nodes) else None
+
+
+# `- - - - x` nests block sequences on one line: tens of thousands deep in a small file.
+_COMPACT = re.compile(r"(?:[-?][ ]+){16}")
+
+
+def _depth(node: Any, level: int = 1) -> int:
+    if level > MAX_DEPTH or node.id == "scalar":
+        return level
+    children = node.value if node.id == "sequence" else [v for pair in node.value for v in pair]
+    return max((_depth(child, level + 1) for child in children), default=level)
+
+
 def parse(text: str) -> Parsed:
     result = Parsed()
+    fast = _fast_nodes(text)
+    if fast is not None:
+        for node in fast:
+            result.documents.append(_to_data(node, result.faults))
+        return result
     if (deep := _DEEP_FLOW.search(text)) is not None:
         line = text.count("\n", 0, deep.start()) + 1
         column = deep.start() - (text.rfind("\n", 0, deep.start()) + 1) + 1
@@ -141,18 +179,20 @@ def parse(text: str) -> Parsed:
     return result
 
 
-def _to_data(node: Node, faults: list[YamlFault]) -> Any:
-    if isinstance(node, ScalarNode):
-        if node.style is None and str(node.tag) == NULL_TAG:
+def _to_data(node: Any, faults: list[YamlFault]) -> Any:
+    """Nodes of either parser (ruamel's or libyaml's: the same shape) → plain data."""
+    kind = node.id  # "scalar", "sequence" or "mapping" in both libraries
+    if kind == "scalar":
+        if not node.style and str(node.tag) == NULL_TAG:  # plain: None (ruamel) or "" (libyaml)
             return None
         return node.value
-    if isinstance(node, SequenceNode):
+    if kind == "sequence":
         return [_to_data(item, faults) for item in node.value]
-    if isinstance(node, MappingNode):
+    if kind == "mapping":
         data: dict[str, Any] = {}
         first_line: dict[str, int] = {}
         for key_node, value_node in node.value:
-            if not isinstance(key_node, ScalarNode) or key_node.value is None:
+            if key_node.id != "scalar" or key_node.value is None:
                 faults.append(_fault_at(key_node.start_mark, msg("F012")))
                 continue
             key = key_node.value
