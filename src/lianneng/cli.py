@@ -647,6 +647,64 @@ def aggregate(
     )
 
 
+class ImportKind(str, Enum):
+    risk = "risk"
+    power = "power"
+
+
+@app.command("import")
+def import_ledger(
+    ledger: Annotated[
+        Path, typer.Argument(help="要导入的台帐或清单:.xlsx,或 .csv(UTF-8 或 GBK/GB18030)。")
+    ],
+    into: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            "--into", help="导入到的登记册目录;默认从当前目录向上查找。", show_default=False
+        ),
+    ] = None,
+    sheet: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--sheet", help="工作表名称;默认取第一个找得到表头的工作表。"),
+    ] = None,
+    kind: Annotated[
+        Optional[ImportKind],  # noqa: UP045
+        typer.Option("--kind", help="记录类型:risk 风险点、power 职权事项;默认按表头判断。"),
+    ] = None,
+    mapping: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            "--mapping", help="列名与字段的对应关系文件(YAML,列名: 字段),优先于自动识别。"
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="只列出将写入的内容和无法导入的行,不写入。")
+    ] = False,
+    skip_bad_rows: Annotated[
+        bool, typer.Option("--skip-bad-rows", help="跳过无法导入的行,只写入其余各行。")
+    ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="覆盖已有的同名导入文件(imported-<文件名>.yaml)。")
+    ] = False,
+    lang: LangOption = None,
+) -> int:
+    """把单位已有的台帐、清单(XLSX/CSV)导入登记册。Import an existing ledger."""
+    from lianneng.commands import importing
+
+    root = find_root(into)
+    return importing.run(
+        ledger,
+        root,
+        sheet=sheet,
+        kind=kind.value if kind else None,
+        mapping=mapping,
+        dry_run=dry_run,
+        skip_bad_rows=skip_bad_rows,
+        force=force,
+        lang=_lang(lang),
+    )
+
+
 class GradeFormat(str, Enum):
     table = "table"
     json = "json"
