@@ -36,6 +36,7 @@ fuzz: $(STAMP)
 	  $(BIN)/python -m lianneng.fuzz --example "$$example" --cases $(FUZZ_CASES) \
 	    --seed $(FUZZ_SEED) --save fuzz-failures || exit $$?; \
 	done
+	KILLS=200 $(BIN)/python -m pytest -q tests/test_crash_safety.py
 
 # Timings on generated registers (not part of make test); BENCH_SIZES=1000,10000,100000 for all.
 BENCH_SIZES ?= 1000,10000
