@@ -10,15 +10,46 @@ import sys
 from datetime import date, datetime
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
+from typer.core import TyperGroup
 
 from lianneng import __version__
 from lianneng.errors import ConfigError, Exit, LiannengError, UsageError
 from lianneng.lock import register_lock
 
+
+class _WorkflowOrder(TyperGroup):
+    """`lianneng --help` lists commands in the order of the work, not of the source."""
+
+    ORDER = (
+        "init",
+        "validate",
+        "grade",
+        "policy",
+        "publish",
+        "review",
+        "warnings",
+        "report",
+        "package",
+        "verify",
+        "diff",
+        "log",
+        "aggregate",
+        "import",
+        "schema",
+    )
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        names = super().list_commands(ctx)
+        return sorted(
+            names, key=lambda n: self.ORDER.index(n) if n in self.ORDER else len(self.ORDER)
+        )
+
+
 app = typer.Typer(
+    cls=_WorkflowOrder,
     name="lianneng",
     help="廉能:把廉政风险防控登记册当作代码来管理。Integrity-risk registers kept as code.",
     no_args_is_help=True,
