@@ -52,9 +52,28 @@ def swap_value(rng: random.Random, data: bytes) -> bytes:
     at = rng.randrange(len(lines))
     key, sep, _ = lines[at].partition(b": ")
     if sep:
-        lines[at] = key + sep + rng.choice([b"[]", b"{}", b"~", b"2026-02-30", b"-1", b"yes",
-                                            b"[a, [b, [c]]]", b"{a: 1}", b"'", b"!!int x",
-                                            b"*alias", b"&anchor x", b"|", b"\"\\x\""])
+        lines[at] = (
+            key
+            + sep
+            + rng.choice(
+                [
+                    b"[]",
+                    b"{}",
+                    b"~",
+                    b"2026-02-30",
+                    b"-1",
+                    b"yes",
+                    b"[a, [b, [c]]]",
+                    b"{a: 1}",
+                    b"'",
+                    b"!!int x",
+                    b"*alias",
+                    b"&anchor x",
+                    b"|",
+                    b'"\\x"',
+                ]
+            )
+        )
     return b"\n".join(lines)
 
 
@@ -69,7 +88,7 @@ def flip_byte(rng: random.Random, data: bytes) -> bytes:
     if not data:
         return b"\xff"
     at = rng.randrange(len(data))
-    return data[:at] + bytes([data[at] ^ (1 << rng.randrange(8))]) + data[at + 1:]
+    return data[:at] + bytes([data[at] ^ (1 << rng.randrange(8))]) + data[at + 1 :]
 
 
 def truncate(rng: random.Random, data: bytes) -> bytes:
@@ -107,8 +126,21 @@ def garbage(rng: random.Random, data: bytes) -> bytes:
     return bytes(rng.randrange(256) for _ in range(rng.randrange(1, 400)))
 
 
-MUTATIONS: list[Mutation] = [delete_line, duplicate_line, rename_key, swap_value, break_reference,
-                             flip_byte, truncate, reencode, indent, nest, aliases, huge, garbage]
+MUTATIONS: list[Mutation] = [
+    delete_line,
+    duplicate_line,
+    rename_key,
+    swap_value,
+    break_reference,
+    flip_byte,
+    truncate,
+    reencode,
+    indent,
+    nest,
+    aliases,
+    huge,
+    garbage,
+]
 
 
 def run(example: Path, cases: int, seed: int, save: Path | None, quiet: bool = False) -> int:
@@ -133,8 +165,10 @@ def run(example: Path, cases: int, seed: int, save: Path | None, quiet: bool = F
             except Exception:  # noqa: BLE001 - this is what the fuzzer looks for
                 failures += 1
                 if not quiet:
-                    print(f"case {case}: {target.relative_to(work)}\n{traceback.format_exc()}",
-                          file=sys.stderr)
+                    print(
+                        f"case {case}: {target.relative_to(work)}\n{traceback.format_exc()}",
+                        file=sys.stderr,
+                    )
                 if save is not None:
                     folder_out = save / f"fuzz-{seed}-{case}"
                     shutil.copytree(work, folder_out / "register", dirs_exist_ok=True)
@@ -151,8 +185,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--example", type=Path, default=Path("examples/zhijianju"))
     parser.add_argument("--cases", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--save", type=Path, default=None,
-                        help="folder to copy each failing register into")
+    parser.add_argument(
+        "--save", type=Path, default=None, help="folder to copy each failing register into"
+    )
     args = parser.parse_args(argv)
     return 1 if run(args.example, args.cases, args.seed, args.save) else 0
 

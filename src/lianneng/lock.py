@@ -33,9 +33,11 @@ def register_lock(root: Path) -> Iterator[None]:
         except OSError:
             handle.seek(0)
             holder = handle.read().strip() or "?"
-            raise UsageError(f"登记册正被另一个 lianneng 进程修改(进程 {holder}),请稍后再试 / "
-                             f"another lianneng process ({holder}) is changing this register; "
-                             "try again when it has finished") from None
+            raise UsageError(
+                f"登记册正被另一个 lianneng 进程修改(进程 {holder}),请稍后再试 / "
+                f"another lianneng process ({holder}) is changing this register; "
+                "try again when it has finished"
+            ) from None
         handle.seek(0)
         handle.truncate()
         handle.write(str(os.getpid()))

@@ -149,11 +149,18 @@ CATALOGUE: dict[str, Entry] = {
         "'{value}' is not in the {table}{hint}",
         "value not in code table",
     ),
-    "S008": Entry(E, "佐证材料 '{path}' 在登记册目录以外;只能引用登记册内的文件",
-                  "evidence '{path}' lies outside the register; refer to files inside it",
-                  "path outside the register"),
-    "S009": Entry(W, "佐证材料 '{path}' 不存在", "evidence file '{path}' does not exist",
-                  "evidence file missing"),
+    "S008": Entry(
+        E,
+        "佐证材料 '{path}' 在登记册目录以外;只能引用登记册内的文件",
+        "evidence '{path}' lies outside the register; refer to files inside it",
+        "path outside the register",
+    ),
+    "S009": Entry(
+        W,
+        "佐证材料 '{path}' 不存在",
+        "evidence file '{path}' does not exist",
+        "evidence file missing",
+    ),
     # ── references ───────────────────────────────────────────────────────────────────────
     "R001": Entry(
         E,

@@ -26,12 +26,14 @@ def check_evidence(register: Register, sources: Sources) -> list[Problem]:
                 continue
             where = control.origin.path + ("evidence", index)
             absolute = PurePosixPath(item).is_absolute() or PureWindowsPath(item).is_absolute()
-            if absolute or ".." in re_split(item) or not inside(register.root, register.root / item):
-                problems.append(sources.problem(control.origin.file, where,
-                                                msg("S008", path=item)))
+            if (
+                absolute
+                or ".." in re_split(item)
+                or not inside(register.root, register.root / item)
+            ):
+                problems.append(sources.problem(control.origin.file, where, msg("S008", path=item)))
             elif not (register.root / item).exists():
-                problems.append(sources.problem(control.origin.file, where,
-                                                msg("S009", path=item)))
+                problems.append(sources.problem(control.origin.file, where, msg("S009", path=item)))
     return problems
 
 

@@ -27,9 +27,15 @@ def _plan(cls: type[BaseModel]) -> tuple[tuple[str, FieldInfo, bool, bool], ...]
     from lianneng.check.schema import _model_in
     from lianneng.model.fields import ref_kinds, table_of
 
-    return tuple((name, info, bool(ref_kinds(info) or table_of(info)),
-                  _model_in(info.annotation) is not None)
-                 for name, info in cls.model_fields.items())
+    return tuple(
+        (
+            name,
+            info,
+            bool(ref_kinds(info) or table_of(info)),
+            _model_in(info.annotation) is not None,
+        )
+        for name, info in cls.model_fields.items()
+    )
 
 
 def walk_marked(model: BaseModel, path: KeyPath) -> Iterator[FieldAt]:

@@ -32,6 +32,9 @@ class Audience(enum.Enum):
         }[self]
 
 
+_SEES = {"public": Visibility.PUBLIC, "filing": Visibility.FILING, "internal": Visibility.INTERNAL}
+
+
 def view(model: BaseModel, audience: Audience) -> dict[str, Any]:
     """The fields of `model` the audience may read, recursively, as plain data."""
     shown: dict[str, Any] = {}

@@ -22,6 +22,7 @@ class Context:
     grades: dict[str, Grade] = field(default_factory=dict)
     policy: Policy | None = None
     _views: dict[str, View] = field(default_factory=dict, init=False)
+    _by_kind: dict[str, list[View]] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
         hidden = self.hidden_kinds()
@@ -44,12 +45,15 @@ class Context:
     # ── records ──────────────────────────────────────────────────────────────────────────
 
     def records(self, kind: str) -> list[View]:
-        """Views of the visible top-level records of a kind, in register order."""
-        return [
+        """Views of the visible top-level records of a kind, in register order (listed once)."""
+        if kind in self._by_kind:
+            return self._by_kind[kind]
+        self._by_kind[kind] = [
             self._views[r.id]
             for r in self.register.records
             if kind == r.KIND and r.id in self._views
         ]
+        return self._by_kind[kind]
 
     def get(self, record_id: str | None) -> View | None:
         return self._views.get(record_id) if record_id else None
