@@ -84,6 +84,11 @@ LangOption = Annotated[
 ]
 
 
+def _date_option(flag: str, help_text: str) -> Any:
+    """A YYYY-MM-DD option; every command with a date takes it in the same form."""
+    return typer.Option(flag, formats=["%Y-%m-%d"], help=help_text)
+
+
 def _version(value: bool) -> None:
     if value:
         print(f"lianneng {__version__}")
@@ -133,9 +138,7 @@ def validate(
     strict: Annotated[bool, typer.Option("--strict", help="警告也视为失败(退出码 1)。")] = False,
     today: Annotated[
         datetime | None,
-        typer.Option(  # noqa: UP045
-            "--today", formats=["%Y-%m-%d"], help="按此日期检查复核、措施和预警是否逾期(默认今天)。"
-        ),
+        _date_option("--today", "按此日期检查复核、措施和预警是否逾期(默认今天)。"),
     ] = None,
     lang: LangOption = None,
 ) -> int:
@@ -378,14 +381,6 @@ def textconv(file: Annotated[Path, typer.Argument()]) -> int:
     return history.textconv(file)
 
 
-DateOption = Annotated[
-    datetime | None,
-    typer.Option(  # noqa: UP045
-        formats=["%Y-%m-%d"], help="日期 YYYY-MM-DD(默认今天)。"
-    ),
-]
-
-
 def _day(value: datetime | None) -> date:
     return value.date() if value else date.today()
 
@@ -400,15 +395,11 @@ def review(
     changes: Annotated[Optional[str], typer.Option("--changes", help="作出的调整。")] = None,  # noqa: UP045
     on: Annotated[
         datetime | None,
-        typer.Option(  # noqa: UP045
-            "--date", formats=["%Y-%m-%d"], help="复核日期(默认今天)。"
-        ),
+        _date_option("--date", "复核日期(默认今天)。"),
     ] = None,
     next_review: Annotated[
         datetime | None,
-        typer.Option(  # noqa: UP045
-            "--next", formats=["%Y-%m-%d"], help="下次复核日期(默认按评级办法的周期推算)。"
-        ),
+        _date_option("--next", "下次复核日期(默认按评级办法的周期推算)。"),
     ] = None,
     repo: RepoOption = None,
     lang: LangOption = None,
@@ -448,9 +439,7 @@ def warnings_list(
     repo: RepoOption = None,
     today: Annotated[
         datetime | None,
-        typer.Option(  # noqa: UP045
-            "--today", formats=["%Y-%m-%d"], help="按此日期判断逾期(默认今天)。"
-        ),
+        _date_option("--today", "按此日期判断逾期(默认今天)。"),
     ] = None,
     output_format: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.text,
     lang: LangOption = None,
@@ -475,9 +464,7 @@ def warnings_issue(
     ],
     deadline: Annotated[
         datetime | None,
-        typer.Option(  # noqa: UP045
-            "--deadline", formats=["%Y-%m-%d"], help="整改期限。"
-        ),
+        _date_option("--deadline", "整改期限。"),
     ] = None,
     level: Annotated[Optional[str], typer.Option("--level", help="预警等级。")] = None,  # noqa: UP045
     signal: Annotated[
@@ -496,9 +483,7 @@ def warnings_issue(
     summary: Annotated[Optional[str], typer.Option("--summary", help="线索摘要(仅内部)。")] = None,  # noqa: UP045
     on: Annotated[
         datetime | None,
-        typer.Option(  # noqa: UP045
-            "--date", formats=["%Y-%m-%d"], help="发出日期(默认今天)。"
-        ),
+        _date_option("--date", "发出日期(默认今天)。"),
     ] = None,
     record_id: Annotated[str | None, typer.Option("--id", help="编号(默认 W-年份-序号)。")] = None,  # noqa: UP045
     repo: RepoOption = None,
@@ -531,9 +516,7 @@ def warnings_close(
     outcome: Annotated[str, typer.Option("--outcome", help="处置结果。")],
     on: Annotated[
         datetime | None,
-        typer.Option(  # noqa: UP045
-            "--date", formats=["%Y-%m-%d"], help="关闭日期(默认今天)。"
-        ),
+        _date_option("--date", "关闭日期(默认今天)。"),
     ] = None,
     cleared: Annotated[
         bool, typer.Option("--cleared", help="状态记为“已解除”(风险布控)。")
@@ -564,16 +547,12 @@ def warnings_escalate(
     ],
     deadline: Annotated[
         datetime | None,
-        typer.Option(  # noqa: UP045
-            "--deadline", formats=["%Y-%m-%d"], help="新的整改期限。"
-        ),
+        _date_option("--deadline", "新的整改期限。"),
     ] = None,
     outcome: Annotated[Optional[str], typer.Option("--outcome", help="升级的理由。")] = None,  # noqa: UP045
     on: Annotated[
         datetime | None,
-        typer.Option(  # noqa: UP045
-            "--date", formats=["%Y-%m-%d"], help="日期(默认今天)。"
-        ),
+        _date_option("--date", "日期(默认今天)。"),
     ] = None,
     repo: RepoOption = None,
     lang: LangOption = None,
@@ -608,9 +587,7 @@ def report(
     ] = False,
     today: Annotated[
         datetime | None,
-        typer.Option(  # noqa: UP045
-            "--today", formats=["%Y-%m-%d"], help="统计截至日期(默认今天)。"
-        ),
+        _date_option("--today", "统计截至日期(默认今天)。"),
     ] = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="输出目录。")] = Path("_reports"),
     output_format: Annotated[
@@ -647,9 +624,7 @@ def aggregate(
     out: Annotated[Path, typer.Option("--out", "-o", help="输出目录。")] = Path("_aggregate"),
     today: Annotated[
         Optional[datetime],
-        typer.Option(  # noqa: UP045
-            "--today", formats=["%Y-%m-%d"], help="判断逾期的日期(默认今天)。"
-        ),
+        _date_option("--today", "判断逾期的日期(默认今天)。"),
     ] = None,
     output_format: Annotated[
         Optional[list[OutputFormat]],

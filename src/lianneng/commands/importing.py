@@ -107,7 +107,7 @@ def _run(
     out = _Printer(lang)
     _report_reading(out, table, columns, kind, rules)
     _report_rows(out, imported)
-    return _finish(out, imported, table, checked, target, into, dry_run, skip_bad_rows, exists)
+    return _finish(out, imported, table, target, into, dry_run, skip_bad_rows, exists)
 
 
 def _check_arguments(ledger: Path, into: Path, kind: str | None) -> None:
@@ -292,7 +292,6 @@ def _finish(
     out: _Printer,
     imported: Imported,
     table: Table,
-    checked: Checked,
     target: Path,
     into: Path,
     dry_run: bool,

@@ -43,9 +43,9 @@ def aggregate(
     for refused in result.refused:
         for finding in refused.findings:
             print(f"{refused.package}: {finding.text(lang)}")
-    name = _supervisor(paths) or label("word.supervising_body", lang)
+    body = result.supervisor() or label("word.supervising_body", lang)
     page = Page(
-        {"name": name, "code": "", "supervisor": "", "period": ""},
+        {"name": body, "code": "", "supervisor": "", "period": ""},
         lang,
         "filing",
         label("word.audience.aggregate", lang),
@@ -72,22 +72,3 @@ def aggregate(
         f"已写入 {out}"
     )
     return Exit.PROBLEMS if result.refused else Exit.OK
-
-
-def _supervisor(paths: list[Path]) -> str:
-    """The supervising body's name, as the units' manifests give it (the most common)."""
-    import json
-    from collections import Counter
-
-    from lianneng.filing.archive import UnsafeArchive, read_zip
-
-    names: Counter[str] = Counter()
-    for path in paths[:50]:
-        try:
-            entries = {e.name: e.data for e in read_zip(path.read_bytes())}
-            manifest = json.loads(entries["manifest.json"])
-        except (OSError, UnsafeArchive, KeyError, ValueError):
-            continue
-        names[str((manifest.get("unit") or {}).get("supervisor") or "")] += 1
-    names.pop("", None)
-    return names.most_common(1)[0][0] if names else ""

@@ -83,7 +83,7 @@ def verify(
     if SIGNATURE in entries:
         _signature(entries, allowed_signers, findings, notes)
     if repo_root is not None and not findings:
-        _against_repo(data, manifest, repo_root, entries, findings)
+        _against_repo(manifest, repo_root, entries, findings)
     return Verified(findings, manifest, notes)
 
 
@@ -130,7 +130,6 @@ def _signature(
 
 
 def _against_repo(
-    data: bytes,
     manifest: dict[str, Any],
     root: Path,
     entries: dict[str, bytes],

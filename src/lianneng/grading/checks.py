@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from lianneng.grading.base import Grade
-from lianneng.grading.engine import controls_of
+from lianneng.check.dynamic import add_months
 from lianneng.grading.policy import Policy
 from lianneng.model.org import Post
 from lianneng.model.risk import RiskPoint
@@ -55,22 +55,16 @@ def check_grades(
                         roles="/".join(consequence.supervisors),
                     ),
                 )
-        have = len(controls_of(register, risk))
+        have = len(register.controls_of(risk))
         if have and have < consequence.min_controls:
             report(
                 risk, "controls", msg("G007", level=level, need=consequence.min_controls, have=have)
             )
         months = consequence.review_months
-        if months and risk.last_review and risk.next_review:
-            gap = (
-                (risk.next_review.year - risk.last_review.year) * 12
-                + risk.next_review.month
-                - risk.last_review.month
+        last, following = risk.last_review, risk.next_review
+        if months and last and following and following > add_months(last, months):
+            detail = bilingual(
+                f"上次 {last},下次 {following} 间隔过长", f"{last} to {following} is too long"
             )
-            if gap > months or (gap == months and risk.next_review.day > risk.last_review.day):
-                detail = bilingual(
-                    f"上次 {risk.last_review},下次 {risk.next_review} 间隔过长",
-                    f"{risk.last_review} to {risk.next_review} is too long",
-                )
-                report(risk, "next_review", msg("G008", level=level, months=months, detail=detail))
+            report(risk, "next_review", msg("G008", level=level, months=months, detail=detail))
     return problems

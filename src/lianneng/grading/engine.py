@@ -15,7 +15,6 @@ from lianneng.errors import ConfigError
 from lianneng.grading.base import METHODS, Grade, Inputs, PolicyFinding, matches, text
 from lianneng.grading.methods.rules import rule_paths
 from lianneng.grading.policy import Policy, Rule
-from lianneng.model.control import Control
 from lianneng.model.org import Department, Post
 from lianneng.model.power import PowerItem
 from lianneng.model.risk import RiskPoint
@@ -317,7 +316,3 @@ def _whole_inputs(whole: Whole, levels: list[str]) -> Inputs:
         "kind": whole.kind,
     }
     return values.get
-
-
-def controls_of(register: Register, risk: RiskPoint) -> list[Control]:
-    return register.controls_of(risk)

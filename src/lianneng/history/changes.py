@@ -168,9 +168,9 @@ def _level_changes(old: Checked, new: Checked) -> list[LevelChange]:
         before = old_risks.get(risk.id)
         if before is None:
             continue
-        old_level = _level(old, before, old.grades.get(risk.id))
+        old_level = _level(before, old.grades.get(risk.id))
         new_grade = new.grades.get(risk.id)
-        new_level = _level(new, risk, new_grade)
+        new_level = _level(risk, new_grade)
         if old_level == new_level:
             continue
         found.append(
@@ -186,7 +186,7 @@ def _level_changes(old: Checked, new: Checked) -> list[LevelChange]:
     return found
 
 
-def _level(checked: Checked, risk: RiskPoint, grade: Grade | None) -> str | None:
+def _level(risk: RiskPoint, grade: Grade | None) -> str | None:
     return grade.level if grade is not None and grade.level else risk.level
 
 

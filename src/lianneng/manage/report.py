@@ -226,8 +226,7 @@ def period_report(ctx: Context, period: Period, changes: ChangeSet | None, today
     overdue = [
         r
         for r in register.of(RiskPoint)
-        if (due := review_due(r, cadence(policy, ctx.level({"id": r.id, "level": r.level}))))
-        and due < today
+        if (due := review_due(r, cadence(policy, r.level or _graded(ctx, r.id)))) and due < today
     ]
     if overdue:
         blocks += [
@@ -360,6 +359,11 @@ def assessment(ctx: Context, policy: Policy, today: date, period: Period | None 
         ],
         formats=("md", "html", "xlsx", "docx"),
     )
+
+
+def _graded(ctx: Context, risk_id: str) -> str | None:
+    grade = ctx.grades.get(risk_id)
+    return grade.level if grade else None
 
 
 def _rows(rows: list[list[str]]) -> tuple[tuple[str, ...], ...]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from lianneng.edit import Edit, edit_file, new_record_text
+from lianneng.edit import Edit, edit_file, format_scalar, new_record_text
 from lianneng.errors import UsageError
 from lianneng.model.warning import Warning
 from lianneng.register import Register
@@ -87,9 +87,9 @@ def issue(
     if signal_type:
         text += f"signal:\n  type: {signal_type}\n  date: {issued.isoformat()}\n"
         if source:
-            text += f"  source: {_scalar(source)}\n"
+            text += f"  source: {format_scalar(source)}\n"
         if summary:
-            text += f"  summary: {_scalar(summary)}\n"
+            text += f"  summary: {format_scalar(summary)}\n"
     path = register.root / "warnings" / f"{warning_id}.yaml"
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(path, text)
@@ -103,12 +103,6 @@ def schema_reference(root: Path, kind: str, depth: int) -> str | None:
     if match is None:
         return None
     return "../" * depth + f"{match.group(1)}{kind}.schema.json"
-
-
-def _scalar(value: str) -> str:
-    from lianneng.edit import format_scalar
-
-    return format_scalar(value)
 
 
 def find_warning(register: Register, warning_id: str) -> Warning:

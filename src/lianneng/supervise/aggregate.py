@@ -40,6 +40,7 @@ class UnitSummary:
     changes: dict[str, Any] | None = None
     previous: str | None = None
     labels: list[str] = field(default_factory=list)  # the unit's policy labels, highest first
+    supervisor: str = ""  # the body the unit files with, as its manifest names it
 
 
 @dataclass
@@ -53,6 +54,11 @@ class Aggregate:
     units: list[UnitSummary] = field(default_factory=list)
     refused: list[Refused] = field(default_factory=list)
     labels: list[str] = field(default_factory=list)  # level labels in the order first met
+
+    def supervisor(self) -> str:
+        """The supervising body, as most of the verified units name it ("" if none does)."""
+        names = Counter(unit.supervisor for unit in self.units if unit.supervisor)
+        return names.most_common(1)[0][0] if names else ""
 
     def total(self, attribute: str) -> Counter[Any]:
         combined: Counter[Any] = Counter()
@@ -118,6 +124,7 @@ def summarise(package: str, entries: dict[str, bytes], today: date) -> UnitSumma
         str((manifest.get("source") or {}).get("commit", ""))[:10],
         changes=manifest.get("changes"),
         previous=(manifest.get("previous") or {}).get("ref"),
+        supervisor=str(unit.get("supervisor") or ""),
     )
     summary.labels = _policy_labels(manifest, entries)
     for record in data.get("records", []):
