@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 
 from lianneng.model.base import Record
-from lianneng.model.fields import ref_kinds
 from lianneng.model.flow import Flow
 from lianneng.model.kinds import KINDS
 from lianneng.model.risk import RiskPoint
-from lianneng.model.walk import values_at, walk_marked
 from lianneng.problems import Message, Problem, bilingual, msg
 from lianneng.register import Register, step_key
 from lianneng.source.files import Sources
@@ -18,24 +17,30 @@ STEP = "step"
 
 
 def check_references(register: Register, sources: Sources) -> list[Problem]:
-    problems = _duplicates(register, sources)
-    ids_by_kind: dict[str, list[str]] = {}
-    for record in register.all_records():
-        ids_by_kind.setdefault(record.KIND, []).append(record.id)
-    ids_by_kind[STEP] = list(register.steps)
+    """Ids are unique, and flows and risk points agree; each reference itself is checked by
+    `Resolver` during the walk over marked fields (`check.fields`)."""
+    return _duplicates(register, sources) + _link_consistency(register, sources)
 
-    for record in register.records:
-        assert record.origin is not None
-        for field in walk_marked(record, record.origin.path):
-            kinds = ref_kinds(field.info)
-            if not kinds:
-                continue
-            for value, path in values_at(field):
-                problem = _resolve(register, value, kinds, ids_by_kind)
-                if problem is not None:
-                    problems.append(sources.problem(record.origin.file, path, problem))
-    problems.extend(_link_consistency(register, sources))
-    return problems
+
+class Resolver:
+    """Whether an id names a record of one of the kinds a field refers to."""
+
+    def __init__(self, register: Register) -> None:
+        self.register = register
+        self._ids_by_kind: dict[str, list[str]] | None = None
+
+    def __call__(self, value: str, kinds: tuple[str, ...]) -> Message | None:
+        return _resolve(self.register, value, kinds, self._candidates)
+
+    def _candidates(self) -> dict[str, list[str]]:
+        """Ids by kind, for suggestions; made only when a reference is broken."""
+        if self._ids_by_kind is None:
+            ids_by_kind: dict[str, list[str]] = {}
+            for record in self.register.all_records():
+                ids_by_kind.setdefault(record.KIND, []).append(record.id)
+            ids_by_kind[STEP] = list(self.register.steps)
+            self._ids_by_kind = ids_by_kind
+        return self._ids_by_kind
 
 
 def _duplicates(register: Register, sources: Sources) -> list[Problem]:
@@ -73,7 +78,10 @@ def _duplicates(register: Register, sources: Sources) -> list[Problem]:
 
 
 def _resolve(
-    register: Register, value: str, kinds: tuple[str, ...], ids_by_kind: dict[str, list[str]]
+    register: Register,
+    value: str,
+    kinds: tuple[str, ...],
+    ids_by_kind: Callable[[], dict[str, list[str]]],
 ) -> Message | None:
     if value in register.broken_ids:
         return None  # the record exists; its own problems are reported where it is
@@ -91,7 +99,7 @@ def _resolve(
                 actual=bilingual(target.LABEL_ZH, target.LABEL_EN),
                 kind=_kinds_label(kinds),
             )
-    candidates = [id_ for kind in kinds for id_ in ids_by_kind.get(kind, [])]
+    candidates = [id_ for kind in kinds for id_ in ids_by_kind().get(kind, [])]
     close = difflib.get_close_matches(value, candidates, n=1, cutoff=0.6)
     hint = msg("hint.didyoumean", suggestion=close[0]) if close else msg("hint.none")
     return msg("R002", kind=_kinds_label(kinds), target=value, hint=hint)

@@ -36,7 +36,9 @@ class Record(Strict):
 
     @property
     def origin(self) -> Origin | None:
-        return self._origin
+        # Read from pydantic's private slot directly: `self._origin` goes through
+        # BaseModel.__getattr__, which large registers ask hundreds of thousands of times.
+        return self.__pydantic_private__["_origin"]  # type: ignore[index,no-any-return]
 
     def field_visibility(self, name: str, declared: Visibility) -> Visibility:
         """The visibility of a field for this record; a kind may raise it record by record."""

@@ -41,7 +41,10 @@ def _field(
         extra["x-table"] = table
     if default is not PydanticUndefined and isinstance(default, list | dict):
         # A fresh copy per record, with the default's contents (a bare `list` would drop them).
-        kwargs["default_factory"] = lambda value=default: copy.deepcopy(value)
+        if default:
+            kwargs["default_factory"] = lambda value=default: copy.deepcopy(value)
+        else:
+            kwargs["default_factory"] = type(default)
         default = PydanticUndefined
     return Field(default, description=description, json_schema_extra=extra, **kwargs)
 

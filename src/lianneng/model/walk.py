@@ -18,35 +18,44 @@ class FieldAt(NamedTuple):
     info: FieldInfo
     value: Any
     path: KeyPath
+    table: str | None = None
+    """The code table the field's values come from (only set by `walk_marked`)."""
+    kinds: tuple[str, ...] = ()
+    """The kinds of record the field refers to (only set by `walk_marked`)."""
+
+
+class _Plan(NamedTuple):
+    marked: tuple[tuple[str, FieldInfo, str | None, tuple[str, ...]], ...]
+    """(name, info, code table, referred kinds) of the fields that refer or come from a table."""
+    nesting: tuple[str, ...]
+    """Names of the fields that can hold models."""
 
 
 @functools.cache
-def _plan(cls: type[BaseModel]) -> tuple[tuple[str, FieldInfo, bool, bool], ...]:
-    """(name, info, marked, may nest) per field of a model class, worked out once per class:
-    `marked` when it carries a reference or a code table, `may nest` when it can hold models."""
+def _plan(cls: type[BaseModel]) -> _Plan:
+    """Which fields of a model class the marked walk looks at, worked out once per class."""
     from lianneng.check.schema import _model_in
     from lianneng.model.fields import ref_kinds, table_of
 
-    return tuple(
-        (
-            name,
-            info,
-            bool(ref_kinds(info) or table_of(info)),
-            _model_in(info.annotation) is not None,
-        )
-        for name, info in cls.model_fields.items()
+    fields = cls.model_fields.items()
+    return _Plan(
+        tuple(
+            (name, info, table_of(info), ref_kinds(info))
+            for name, info in fields
+            if table_of(info) or ref_kinds(info)
+        ),
+        tuple(name for name, info in fields if _model_in(info.annotation) is not None),
     )
 
 
 def walk_marked(model: BaseModel, path: KeyPath) -> Iterator[FieldAt]:
     """Like `walk`, but only the fields that refer to records or come from code tables: the
     checks that need only those skip the rest of a large register."""
-    for name, info, marked, nests in _plan(type(model)):
+    plan = _plan(type(model))
+    for name, info, table, kinds in plan.marked:
+        yield FieldAt(model, name, info, getattr(model, name), path + (name,), table, kinds)
+    for name in plan.nesting:
         value = getattr(model, name)
-        if marked:
-            yield FieldAt(model, name, info, value, path + (name,))
-        if not nests:
-            continue
         if isinstance(value, BaseModel):
             yield from walk_marked(value, path + (name,))
         elif isinstance(value, list):

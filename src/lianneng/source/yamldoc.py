@@ -23,15 +23,32 @@ from ruamel.yaml.reader import ReaderError
 
 from lianneng.problems import Message, bilingual, msg
 
-try:  # PyYAML with libyaml: the fast path for clean files (see _fast_nodes)
-    import yaml as _pyyaml
-
-    _CLoader: Any = getattr(_pyyaml, "CSafeLoader", None)
-except ImportError:  # pragma: no cover - the pure path alone still gives every answer
-    _pyyaml, _CLoader = None, None
-
 MAX_DEPTH = 64
 NULL_TAG = "tag:yaml.org,2002:null"
+STR_TAG = "tag:yaml.org,2002:str"
+_NULLS = frozenset(("", "~", "null", "Null", "NULL"))
+
+try:  # PyYAML with libyaml: the fast path for clean files (see _fast_nodes)
+    import yaml as _pyyaml
+    from yaml._yaml import CParser as _CParser
+
+    class _CLoader(_CParser):  # type: ignore[misc]
+        """libyaml's composer with the one tag resolution we use: plain nulls. Every other
+        scalar stays text for the models to type, so PyYAML's regex resolvers are skipped."""
+
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+            if kind is _pyyaml.ScalarNode and implicit[0] and value in _NULLS:
+                return NULL_TAG
+            return STR_TAG
+
+        def descend_resolver(self, *_: Any) -> None:
+            pass
+
+        def ascend_resolver(self, *_: Any) -> None:
+            pass
+
+except ImportError:  # pragma: no cover - the pure path alone still gives every answer
+    _pyyaml, _CLoader = None, None  # type: ignore[assignment,misc]
 _STANDARD_TAG = re.compile(r"^tag:yaml\.org,2002:(str|int|float|bool|null|map|seq|timestamp)$")
 
 KeyPath = tuple[int | str, ...]
@@ -107,11 +124,18 @@ def _fast_nodes(text: str) -> list[Any] | None:
         nodes = [node for node in _pyyaml.compose_all(text, Loader=_CLoader) if node is not None]
     except Exception:  # noqa: BLE001 - the ruamel path will report it, located and in words
         return None
+    if text.count("[") + text.count("{") <= 16 and _DEEP_INDENT.search(text) is None:
+        return nodes  # shallow by construction (see _DEEP_INDENT): no need to measure
     return nodes if all(_depth(node) <= MAX_DEPTH for node in nodes) else None
 
 
 # `- - - - x` nests block sequences on one line: tens of thousands deep in a small file.
 _COMPACT = re.compile(r"(?:[-?][ ]+){16}")
+# A block collection starts at its line's first content after spaces, `-` and `?`, and each
+# level starts further right than its parent (or, a sequence under a key, at the key's column,
+# its items two further). So with no such prefix of 24 characters block nesting is at most
+# 2 × 24 = 48 levels; with at most 16 brackets on top the file is within MAX_DEPTH unmeasured.
+_DEEP_INDENT = re.compile(r"^[ ?-]{24}", re.M)
 
 
 def _depth(node: Any, level: int = 1) -> int:

@@ -12,7 +12,21 @@ from lianneng.grading.policy import GridMethod, Policy
 from lianneng.problems import msg
 
 
+_CELLS: dict[int, tuple[Policy, dict[str, dict[str, str]]]] = {}
+_GRADES: dict[tuple[int, str, str], tuple[Policy, Grade]] = {}
+
+
 def cells(policy: Policy) -> dict[str, dict[str, str]]:
+    """The grid's cells, worked out once per policy (asked once per risk point)."""
+    cached = _CELLS.get(id(policy))
+    if cached is not None and cached[0] is policy:
+        return cached[1]
+    found = _cells(policy)
+    _CELLS[id(policy)] = (policy, found)
+    return found
+
+
+def _cells(policy: Policy) -> dict[str, dict[str, str]]:
     grid = _grid(policy)
     if not grid.higher_wins:
         return grid.cells
@@ -53,6 +67,15 @@ class Grid:
                 )
             values.append(str(value))
         row, col = values
+        # Grades are frozen and every risk point in one cell gets the same: made once per cell.
+        key = (id(policy), row, col)
+        cached = _GRADES.get(key)
+        if cached is None or cached[0] is not policy:
+            cached = _GRADES[key] = (policy, self._cell_grade(policy, row, col))
+        return cached[1]
+
+    def _cell_grade(self, policy: Policy, row: str, col: str) -> Grade:
+        grid = _grid(policy)
         level = cells(policy).get(row, {}).get(col)
         rule = text(
             f"矩阵 {grid.rows.field}={row} × {grid.columns.field}={col}",
