@@ -82,6 +82,21 @@ class RegisterRepo:
 
     # ── revisions ──────────────────────────────────────────────────────────────────────────
 
+    def changed_since(self, rev: str) -> set[str]:
+        """Files under the register changed since `rev` (committed, staged, in the work tree, or
+        new and untracked), as paths relative to the register."""
+        import git
+
+        self.commit(rev)  # a clear message for an unknown revision
+        paths = ["--", self.subdir] if self.subdir else []
+        try:
+            changed = self.repo.git.diff("--name-only", "--no-renames", rev, *paths).splitlines()
+        except git.GitCommandError as exc:
+            raise UsageError(f"git diff {rev}: {exc.stderr.strip()}") from None
+        changed += self.repo.untracked_files
+        prefix = f"{self.subdir}/" if self.subdir else ""
+        return {path[len(prefix) :] for path in changed if path.startswith(prefix)}
+
     def commit(self, rev: str = "HEAD") -> Commit:
         import git
 

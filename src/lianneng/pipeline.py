@@ -13,20 +13,25 @@ from pathlib import Path
 from lianneng.check.completeness import check_completeness
 from lianneng.check.confinement import check_evidence
 from lianneng.check.dynamic import check_dates
+from lianneng.check.fields import check_fields
 from lianneng.check.markdown import check_markdown
 from lianneng.check.references import check_references
-from lianneng.check.schema import build_records, validate
-from lianneng.check.tables import canonical_names, check_tables
+from lianneng.check.schema import validate
 from lianneng.errors import ConfigError
 from lianneng.grading.base import Grade
 from lianneng.grading.checks import check_grades
 from lianneng.grading.engine import LoadedPolicy, grade_all, load_policy
+from lianneng.cache import RegisterCache
+from lianneng.loading import load_files
+from lianneng.progress import progress_bar
+from lianneng.speed import Speed, current_speed
 from lianneng.messages import problem_codes
+from lianneng.model.base import Record
 from lianneng.model.config import CONFIG_FILE, DEFAULT_TABLES, Config
 from lianneng.problems import Problem, Severity, msg
 from lianneng.register import Register
-from lianneng.source.files import Sources, display_root
-from lianneng.source.records import read_documents, read_records
+from lianneng.source.files import Sources, display_root, record_files
+from lianneng.source.records import read_documents
 
 
 @dataclass
@@ -38,25 +43,44 @@ class Checked:
     grades: dict[str, Grade] = field(default_factory=dict)
 
 
-def check_register(root: Path, *, policy: str | None = None, today: date | None = None) -> Checked:
+def check_register(
+    root: Path,
+    *,
+    policy: str | None = None,
+    today: date | None = None,
+    speed: Speed | None = None,
+) -> Checked:
     """Read and check the register at `root`, graded by its policy (or by `policy` instead).
 
     With `today`, dated duties are checked too: reviews, control deadlines, warning deadlines.
+    `speed` (by default, as the command line set it) changes how fast the answer comes, never
+    the answer.
     """
+    speed = speed or current_speed()
     sources = Sources(root, display_root(root))
     config = load_config(sources)
     reference = policy or config.policy
     loaded = load_policy(sources, reference) if reference else None
-    raw, problems = read_records(sources, config.exclude)
-    records, schema_problems = build_records(raw, sources)
-    problems += schema_problems
+    rels = list(record_files(root, config.exclude))
+    problems: list[Problem] = []
+    records: list[Record] = []
+    claimed: set[str] = set()
+    cache = RegisterCache(root, sources.display_root) if speed.cache else None
+    with progress_bar(len(rels), shown=speed.progress) as step:
+        for result in load_files(
+            sources, rels, cache=cache, workers=speed.workers, progress=step
+        ):
+            if result.source is not None:
+                sources.files[result.rel] = result.source
+            records += result.records
+            problems += result.problems
+            claimed.update(result.claimed_ids)
+    if cache is not None:
+        cache.close()
     register = Register(root, config, records)
-    salvaged = {id_ for source in sources.files.values() for id_ in source.salvaged_ids}
-    claimed = {id_ for item in raw for id_ in claimed_ids(item.data)}
-    register.broken_ids = (claimed | salvaged) - set(register.ids) - set(register.steps)
+    register.broken_ids = claimed - set(register.ids) - set(register.steps)
     problems += check_references(register, sources)
-    problems += check_tables(register, sources)
-    canonical_names(register)
+    problems += check_fields(register, sources)
     problems += check_completeness(register, sources)
     problems += check_markdown(register, sources)
     problems += check_evidence(register, sources)
@@ -68,20 +92,6 @@ def check_register(root: Path, *, policy: str | None = None, today: date | None 
     if today is not None:
         problems += check_dates(register, loaded.policy if loaded else None, grades, sources, today)
     return Checked(register, apply_settings(problems, config.checks), sources, loaded, grades)
-
-
-def claimed_ids(data: dict[str, object]) -> list[str]:
-    """The ids a raw record declares: its own, its inline controls', its steps' (FLOW/STEP)."""
-    own = data.get("id")
-    if not isinstance(own, str):
-        return []
-    found = [own]
-    for key in ("controls", "steps"):
-        items = data.get(key)
-        for item in items if isinstance(items, list) else []:
-            if isinstance(item, dict) and isinstance(item.get("id"), str):
-                found.append(item["id"] if key == "controls" else f"{own}/{item['id']}")
-    return found
 
 
 def load_config(sources: Sources) -> Config:

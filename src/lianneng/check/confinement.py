@@ -26,13 +26,14 @@ def check_evidence(register: Register, sources: Sources) -> list[Problem]:
                 continue
             where = control.origin.path + ("evidence", index)
             absolute = PurePosixPath(item).is_absolute() or PureWindowsPath(item).is_absolute()
-            if (
-                absolute
-                or ".." in re_split(item)
-                or not inside(register.root, register.root / item)
-            ):
+            if absolute or ".." in re_split(item):
                 problems.append(sources.problem(control.origin.file, where, msg("S008", path=item)))
-            elif not (register.root / item).exists():
+                continue
+            target = register.root / item
+            sources.probed.append(target)  # the answer depends on the file system, not the text
+            if not inside(register.root, target):
+                problems.append(sources.problem(control.origin.file, where, msg("S008", path=item)))
+            elif not target.exists():
                 problems.append(sources.problem(control.origin.file, where, msg("S009", path=item)))
     return problems
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,7 @@ from lianneng.history.snapshot import register_at
 from lianneng.model.fields import Visibility, visibility_of
 from lianneng.model.kinds import KINDS
 from lianneng.pipeline import Checked, check_register
+from lianneng.speed import current_speed
 from lianneng.problems import Problem, Severity
 from lianneng.publish.audience import Audience, view, visible
 from lianneng.publish.context import Context
@@ -88,7 +89,8 @@ def build(
     with tempfile.TemporaryDirectory(prefix="lianneng-package-") as folder:
         work = Path(folder)
         source = root if dirty else repo.export(commit, work / "src")
-        checked = check_register(source)
+        speed = current_speed()
+        checked = check_register(source, speed=replace(speed, cache=speed.cache and bool(dirty)))
         errors = [p for p in checked.problems if p.severity is Severity.ERROR]
         if errors:
             raise PackageProblems(errors)

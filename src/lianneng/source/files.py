@@ -30,6 +30,10 @@ class SourceFile:
     """Ids seen in a file that could not be parsed: they exist, only their file is broken."""
     _locator: Locator | None = field(default=None, repr=False)
 
+    def forget_positions(self) -> None:
+        """Drop the composed nodes (they are rebuilt on the next question)."""
+        self._locator = None
+
     def locate(self, path: KeyPath, *, key: bool = False) -> tuple[int, int]:
         if self._locator is None:
             self._locator = Locator(self.yaml)
@@ -46,11 +50,32 @@ class Sources:
     root: Path
     display_root: str
     files: dict[str, SourceFile] = field(default_factory=dict)
+    probed: list[Path] = field(default_factory=list)
+    """Paths a check looked for without reading (evidence files): a cached answer depends on
+    whether they exist."""
+    _linked: dict[str, bool] = field(default_factory=dict, repr=False)
 
     def add(self, rel: str, *, path: Path | None = None, display: str | None = None) -> SourceFile:
         source = SourceFile(rel, display or self.display(rel), path or self.root / rel)
         self.files[rel] = source
         return source
+
+    def leads_outside(self, rel: str) -> bool:
+        """Whether the register file `rel` is, or lies under, a link that leads out of the
+        register. Only links need resolving, so a large register pays one lstat per file."""
+        parts = rel.split("/")
+        if ".." in parts or rel.startswith("/"):
+            return not inside(self.root, self.root / rel)
+        for depth in range(1, len(parts) + 1):
+            prefix = "/".join(parts[:depth])
+            linked = self._linked.get(prefix)
+            if linked is None:
+                linked = os.path.islink(self.root / prefix)
+                if depth < len(parts):
+                    self._linked[prefix] = linked
+            if linked:
+                return not inside(self.root, self.root / rel)
+        return False
 
     def display(self, rel: str) -> str:
         return rel if self.display_root in ("", ".") else f"{self.display_root}/{rel}"

@@ -11,9 +11,9 @@ from typing import Any
 from lianneng.model.base import Origin
 from lianneng.model.kinds import KINDS, kind_named, known_kind_names
 from lianneng.problems import Message, Problem, bilingual, msg
-from lianneng.source.files import Sources, inside, record_files
+from lianneng.source.files import Sources, record_files
 from lianneng.source.markdown import split_front_matter
-from lianneng.source.text import TextFault, read_text
+from lianneng.source.text import TextFault, decode, read_text
 from lianneng.source.yamldoc import parse
 
 _SALVAGE = re.compile(r"^[ ]*(?:-[ ]+)?id:[ ]*['\"]?([^\s'\"#]+)", re.M)
@@ -26,14 +26,18 @@ class RawRecord:
     origin: Origin
 
 
-def read_documents(sources: Sources, rel: str, problems: list[Problem]) -> list[Any] | None:
+def read_documents(
+    sources: Sources, rel: str, problems: list[Problem], data: bytes | None = None
+) -> list[Any] | None:
     """The YAML documents of one file (a Markdown file's front matter), or None if unreadable.
+    `data` is the file's bytes when the caller has read them already (and checked, as the
+    register loader does, that the file does not lead out of the register).
 
     A Markdown file without front matter is documentation: it gives no documents and no problem.
     """
     source = sources.files.get(rel) or sources.add(rel)
     path = source.path
-    if path == sources.root / rel and not inside(sources.root, path):
+    if data is None and path == sources.root / rel and sources.leads_outside(rel):
         problems.append(
             sources.at(
                 rel,
@@ -48,7 +52,7 @@ def read_documents(sources: Sources, rel: str, problems: list[Problem]) -> list[
             )
         )
         return None
-    text = read_text(path)
+    text = read_text(path) if data is None else decode(data)
     if isinstance(text, TextFault):
         problems.append(sources.at(rel, text.line, text.column, text.message))
         return None
@@ -74,19 +78,14 @@ def read_documents(sources: Sources, rel: str, problems: list[Problem]) -> list[
     return parsed.documents
 
 
-def read_records(sources: Sources, exclude: list[str]) -> tuple[list[RawRecord], list[Problem]]:
-    problems: list[Problem] = []
-    records: list[RawRecord] = []
-    for rel in record_files(sources.root, exclude):
-        folder_kind = kind_named(rel.split("/")[0]) if "/" in rel else None
-        records.extend(records_in_file(sources, rel, folder_kind, problems))
-    return records, problems
-
-
 def records_in_file(
-    sources: Sources, rel: str, folder_kind: str | None, problems: list[Problem]
+    sources: Sources,
+    rel: str,
+    folder_kind: str | None,
+    problems: list[Problem],
+    data: bytes | None = None,
 ) -> list[RawRecord]:
-    documents = read_documents(sources, rel, problems)
+    documents = read_documents(sources, rel, problems, data)
     if documents is None:
         return []
     if all(document is None for document in documents) and not rel.endswith(".md"):

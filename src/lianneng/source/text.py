@@ -32,14 +32,18 @@ class TextFault:
 
 
 def read_text(path: Path, *, limit: int = MAX_FILE_BYTES) -> str | TextFault:
+    data = read_bytes(path, limit=limit)
+    return data if isinstance(data, TextFault) else decode(data)
+
+
+def read_bytes(path: Path, *, limit: int = MAX_FILE_BYTES) -> bytes | TextFault:
     try:
         size = os.stat(path).st_size
         if size > limit:
             return TextFault(1, 1, msg("F003", size=size, limit=limit))
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         return TextFault(1, 1, msg("F014", detail=exc.strerror or type(exc).__name__))
-    return decode(data)
 
 
 def decode(data: bytes) -> str | TextFault:

@@ -1,0 +1,302 @@
+"""The register's cache: `.lianneng-cache/` beside `lianneng.yaml`, ignored by git.
+
+Two things are kept, both under keys that name everything the answer depends on, so a cached
+answer is always the answer a fresh run gives:
+
+- each file's parse result (`loading.FileResult`), under a hash of the tool, the file's path
+  and its bytes;
+- `validate`'s whole report, under the tool, the options, and the size, time and content hash
+  of every file the run read or looked for. With nothing changed, `validate` answers from here
+  without importing the models at all.
+
+Any trouble with the cache (a read-only register, a full disk, a corrupt database) turns it off
+for the run; it never fails one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+CACHE_DIR = ".lianneng-cache"
+_FLUSH_EVERY = 2000
+# A file changed within this many seconds of the cache being written may share its recorded
+# modification time with its old content (coarse file-system clocks): such files are hashed.
+_RACY_SECONDS = 2.0
+
+
+def tool_fingerprint() -> bytes:
+    """The tool as it is installed: its version, Python's, and every file of the package (a
+    development install changes without a version bump)."""
+    import lianneng
+
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(f"{lianneng.__version__}|{sys.version}|{sys.platform}".encode())
+    package = Path(lianneng.__file__).parent
+    for folder, dirnames, filenames in os.walk(package):
+        dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
+        for name in sorted(filenames):
+            if name.endswith((".pyc", ".pyo")):
+                continue
+            stat = os.stat(os.path.join(folder, name))
+            digest.update(f"{folder}/{name}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
+    return digest.digest()
+
+
+def cache_folder(root: Path) -> Path | None:
+    """The cache folder, created with a `.gitignore` that ignores it; None if it cannot be."""
+    folder = root / CACHE_DIR
+    try:
+        folder.mkdir(exist_ok=True)
+        ignore = folder / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# lianneng's cache: safe to delete\n*\n", encoding="utf-8")
+        tag = folder / "CACHEDIR.TAG"  # backup tools skip folders tagged so
+        if not tag.exists():
+            tag.write_text("Signature: 8a477f597d28d172789f06886806bc55\n", encoding="utf-8")
+    except OSError:
+        return None
+    return folder
+
+
+class RegisterCache:
+    """Parse results by content hash, in SQLite (safe with two runs at once, and killed runs:
+    a transaction is whole or absent)."""
+
+    def __init__(self, root: Path, display_root: str) -> None:
+        import sqlite3
+
+        self._error = sqlite3.Error
+        self._salt = tool_fingerprint() + display_root.encode() + b"\0"
+        self._pending: list[tuple[bytes, bytes]] = []
+        self._used: set[bytes] = set()
+        self._db: Any = None
+        folder = cache_folder(root)
+        if folder is None:
+            return
+        try:
+            db = sqlite3.connect(folder / "files.sqlite", timeout=10, isolation_level=None)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("CREATE TABLE IF NOT EXISTS files (key BLOB PRIMARY KEY, value BLOB)")
+            self._db = db
+        except self._error:
+            self._db = None
+
+    def key(self, rel: str, data: bytes) -> bytes:
+        digest = hashlib.blake2b(self._salt, digest_size=20)
+        digest.update(rel.encode() + b"\0")
+        digest.update(data)
+        return digest.digest()
+
+    def get_many(self, keys: list[bytes]) -> dict[bytes, bytes]:
+        found: dict[bytes, bytes] = {}
+        self._used.update(keys)
+        if self._db is None:
+            return found
+        try:
+            for start in range(0, len(keys), 500):
+                chunk = keys[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                found.update(
+                    self._db.execute(f"SELECT key, value FROM files WHERE key IN ({marks})", chunk)
+                )
+        except self._error:
+            self._db = None
+            return {}
+        return found
+
+    def put(self, key: bytes, blob: bytes) -> None:
+        self._used.add(key)
+        if self._db is None:
+            return
+        self._pending.append((key, blob))
+        if len(self._pending) >= _FLUSH_EVERY:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._db is None or not self._pending:
+            return
+        try:
+            with self._db:
+                self._db.execute("BEGIN")
+                self._db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?)", self._pending)
+        except self._error:
+            self._db = None
+        self._pending.clear()
+
+    def _prune(self) -> None:
+        """Drop results of files no longer in the register once they outnumber those that are
+        (so switching branches back and forth still finds most files cached)."""
+        if self._db is None:
+            return
+        wanted = self._used
+        try:
+            (count,) = self._db.execute("SELECT COUNT(*) FROM files").fetchone()
+            if count <= 2 * len(wanted) + 1000:
+                return
+            stale = [(k,) for (k,) in self._db.execute("SELECT key FROM files") if k not in wanted]
+            with self._db:
+                self._db.execute("BEGIN")
+                self._db.executemany("DELETE FROM files WHERE key = ?", stale)
+        except self._error:
+            self._db = None
+
+    def close(self) -> None:
+        self.flush()
+        self._prune()
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+
+# ── validate's whole report ────────────────────────────────────────────────────────────────
+
+
+@dataclass
+class Inventory:
+    """What a run depended on: each file's (size, mtime, inode) and content hash, and the paths
+    it looked for (present or not), as they were when the run began."""
+
+    taken_at: float = 0.0
+    files: dict[str, tuple[int, int, int, bytes]] = field(default_factory=dict)
+    probed: dict[str, tuple[bool, str]] = field(default_factory=dict)
+    """Path → (exists, where its links lead)."""
+
+    def known(self, path: str, stat: os.stat_result) -> bytes | None:
+        """The recorded hash of `path` if its stat still matches and cannot be racy."""
+        entry = self.files.get(path)
+        if entry is None or _stat_key(stat) != entry[:3]:
+            return None
+        if stat.st_mtime_ns / 1e9 >= self.taken_at - _RACY_SECONDS:
+            return None  # changed too close to the inventory for its time to prove anything
+        return entry[3]
+
+
+def _stat_key(stat: os.stat_result) -> tuple[int, int, int]:
+    return stat.st_size, stat.st_mtime_ns, stat.st_ino
+
+
+def _hash_file(path: str) -> bytes | None:
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.file_digest(handle, "blake2b").digest()[:20]
+    except OSError:
+        return None
+
+
+def candidate_files(root: Path) -> list[str]:
+    """Every file under `root` that could be a record, a setting or a policy: a superset of
+    what a run reads, so that any file added, removed or changed is noticed."""
+    found = []
+    for folder, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        for name in filenames:
+            if name.endswith((".yaml", ".yml", ".md")) and not name.startswith("."):
+                found.append(os.path.join(folder, name))
+    return found
+
+
+def _add(inventory: Inventory, path: str, previous: Inventory | None) -> None:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        inventory.probed[path] = _probe(path)
+        return
+    digest = previous.known(path, stat) if previous is not None else None
+    if digest is None:
+        digest = _hash_file(path)
+    if digest is not None:
+        inventory.files[path] = (*_stat_key(stat), digest)
+
+
+def unchanged(root: Path, inventory: Inventory) -> bool:
+    """Whether every file and probe is as the inventory saw it (hashing only the files whose
+    stat differs, or that changed too close to when the inventory was taken)."""
+    if any(path not in inventory.files for path in candidate_files(root)):
+        return False  # a new file
+    for path, entry in inventory.files.items():
+        try:
+            stat = os.stat(path)
+        except OSError:
+            return False
+        if inventory.known(path, stat) is None and _hash_file(path) != entry[3]:
+            return False
+    return all(_probe(path) == seen for path, seen in inventory.probed.items())
+
+
+def _probe(path: str) -> tuple[bool, str]:
+    return os.path.exists(path), os.path.realpath(path)
+
+
+@dataclass
+class CachedReport:
+    problems: list[Any]
+    files: int
+    records: int
+    locale: str | None
+
+
+class ReportCache:
+    """`validate`'s report for one set of options, kept with the inventory it depended on.
+
+    The inventory is taken before the run reads anything: a file edited while the run goes on
+    no longer matches it, so the next run starts afresh rather than trust a report of old text.
+    """
+
+    def __init__(self, root: Path, options: Any) -> None:
+        self.root = root
+        key = hashlib.blake2b(tool_fingerprint() + repr(options).encode(), digest_size=16)
+        folder = cache_folder(root)
+        self._path = folder / f"report-{key.hexdigest()}.pickle" if folder else None
+        self._previous: Inventory | None = None
+        self._inventory: Inventory | None = None
+
+    def load(self) -> CachedReport | None:
+        """The cached report if nothing it depended on has changed, else None."""
+        if self._path is None:
+            return None
+        try:
+            with open(self._path, "rb") as handle:
+                inventory, report = pickle.load(handle)
+        except Exception:  # noqa: BLE001 - a missing, old or corrupt entry is just a miss
+            return None
+        if not isinstance(inventory, Inventory) or not isinstance(report, CachedReport):
+            return None
+        if unchanged(self.root, inventory):
+            return report
+        self._previous = inventory  # its hashes still serve the files that did not change
+        return None
+
+    def begin(self) -> None:
+        """Take the inventory of the register's files, before the run reads them."""
+        if self._path is None:
+            return
+        inventory = Inventory(taken_at=time.time())
+        for path in candidate_files(self.root):
+            _add(inventory, path, self._previous)
+        self._inventory = inventory
+
+    def store(self, report: CachedReport, read: Iterable[Path], probed: Iterable[Path]) -> None:
+        """Keep `report`, depending on the inventory plus the files read outside it (a policy
+        elsewhere) and the paths the run looked for (evidence files)."""
+        inventory = self._inventory
+        if self._path is None or inventory is None:
+            return
+        for path in read:
+            if str(path) not in inventory.files:
+                _add(inventory, str(path), None)
+        for path in probed:
+            inventory.probed[str(path)] = _probe(str(path))
+        from lianneng.write import write_atomic_bytes
+
+        try:
+            write_atomic_bytes(self._path, pickle.dumps((inventory, report), 5))
+        except OSError:
+            pass

@@ -1,0 +1,241 @@
+"""Speed never changes an answer: the cache, worker processes, `--changed-since` and the
+progress bar (timings themselves live in `make bench`, not here)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from lianneng import cache as cache_module
+from lianneng import loading, progress
+from lianneng.pipeline import check_register
+from lianneng.speed import Speed
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+from generate import generate  # noqa: E402
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+LIANNENG = str(Path(sys.executable).parent / "lianneng")
+
+
+def _age(root: Path, seconds: float = 3600) -> None:
+    """Make every file look long unchanged, so the cache trusts their recorded stat."""
+    past = time.time() - seconds
+    for path in root.rglob("*"):
+        if path.is_file() and ".lianneng-cache" not in path.parts:
+            os.utime(path, (past, past))
+
+
+@pytest.fixture
+def register(tmp_path: Path) -> Path:
+    root = tmp_path / "zhijianju"
+    shutil.copytree(EXAMPLES / "zhijianju", root, ignore=shutil.ignore_patterns(".lianneng-cache"))
+    _age(root)
+    return root
+
+
+def _validate(run, root: Path, *extra: str, cache: bool, monkeypatch) -> tuple[int, str]:  # type: ignore[no-untyped-def]
+    if cache:
+        monkeypatch.delenv("LIANNENG_NO_CACHE", raising=False)
+    else:
+        monkeypatch.setenv("LIANNENG_NO_CACHE", "1")
+    result = run("validate", str(root), "-f", "parsable", "--today", "2026-06-01", *extra)
+    return result.code, result.out
+
+
+def test_the_cache_never_changes_a_result(run, register: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    def same(label: str, *extra: str) -> tuple[int, str]:
+        fresh = _validate(run, register, *extra, cache=False, monkeypatch=monkeypatch)
+        cached = _validate(run, register, *extra, cache=True, monkeypatch=monkeypatch)
+        assert cached == fresh, label
+        return fresh
+
+    clean = same("cold")
+    assert clean[0] == 0
+    # Warm: answered without reading the register (the pipeline is not even called).
+    def refuse(*_args, **_kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("a warm validate read the register")
+
+    with monkeypatch.context() as patch:
+        patch.setattr("lianneng.pipeline.check_register", refuse)
+        assert _validate(run, register, cache=True, monkeypatch=monkeypatch) == clean
+
+    risk = next((register / "risks").glob("*.yaml"))
+    edits: list[tuple[str, Callable[[], None]]] = [
+        ("a record edited", lambda: risk.write_text(
+            risk.read_text(encoding="utf-8").replace("likelihood:", "likelyhood:", 1),
+            encoding="utf-8")),
+        ("the edit undone", lambda: risk.write_text(
+            risk.read_text(encoding="utf-8").replace("likelyhood:", "likelihood:", 1),
+            encoding="utf-8")),
+        ("the policy edited", lambda: _edit_policy(register)),
+        ("the settings edited", lambda: _append(register / "lianneng.yaml", "checks:\n  D001: off\n")),
+        ("a file added", lambda: (register / "risks" / "RP-NEW.yaml").write_text(
+            "id: RP-NEW\ntitle: 新增\n", encoding="utf-8")),
+        ("a file removed", lambda: (register / "risks" / "RP-NEW.yaml").unlink()),
+        ("a Markdown record edited", lambda: _append(next(register.rglob("*.md")), "\n[[NOPE-1]]\n")),
+        ("evidence named", lambda: _name_evidence(register)),
+        ("the evidence file removed", lambda: (register / "证据" / "监察记录.pdf").unlink()),
+        ("the evidence file restored", lambda: (register / "证据" / "监察记录.pdf").write_bytes(b"%PDF")),
+    ]
+    for label, edit in edits:
+        edit()
+        same(label)
+    same("another day", "--today", "2027-01-01")  # later --today wins in typer
+    with monkeypatch.context() as patch:
+        patch.setattr(cache_module, "tool_fingerprint", lambda: b"another version of the tool")
+        same("another version of the tool")
+
+
+def _append(path: Path, text: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+def _edit_policy(root: Path) -> None:
+    policy = root / "policy" / "zhijianju.yaml"
+    text = policy.read_text(encoding="utf-8")
+    assert "一级" in text
+    policy.write_text(text.replace("一级", "特级", 1), encoding="utf-8")
+
+
+def _name_evidence(root: Path) -> None:
+    (root / "证据").mkdir()
+    (root / "证据" / "监察记录.pdf").write_bytes(b"%PDF")
+    _append(root / "controls" / "C-DZJC-001.yaml", "evidence: [证据/监察记录.pdf]\n")
+
+
+def test_a_file_edited_with_its_size_and_time_kept_is_still_noticed(  # type: ignore[no-untyped-def]
+    run, register: Path, monkeypatch
+) -> None:
+    """The racy case: a file edited within the clock's resolution of the cache being written
+    keeps its size and time; the cache must hash it rather than trust its stat."""
+    risk = next((register / "risks").glob("*.yaml"))
+    os.utime(risk)  # changed just now: within the racy window of the run below
+    before = _validate(run, register, cache=True, monkeypatch=monkeypatch)
+    stat = risk.stat()
+    text = risk.read_text(encoding="utf-8")
+    edited = text.replace("title:", "titlf:", 1)
+    assert edited != text and len(edited) == len(text)
+    risk.write_text(edited, encoding="utf-8")
+    os.utime(risk, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert risk.stat().st_size == stat.st_size and risk.stat().st_mtime_ns == stat.st_mtime_ns
+    after = _validate(run, register, cache=True, monkeypatch=monkeypatch)
+    assert after != before and "titlf" in after[1]
+    assert after == _validate(run, register, cache=False, monkeypatch=monkeypatch)
+
+
+def test_worker_processes_and_the_file_cache_give_the_same_register(  # type: ignore[no-untyped-def]
+    tmp_path: Path, monkeypatch
+) -> None:
+    root = tmp_path / "register"
+    generate(root, 300)
+    (root / "risks" / "RP-000007.yaml").write_text("id: RP-000007\ntitle: [\n", encoding="utf-8")
+    monkeypatch.setattr(loading, "POOL_MIN_FILES", 10)
+
+    def answer(speed: Speed) -> tuple[list[object], list[dict[str, object]], set[str]]:
+        checked = check_register(root, speed=speed)
+        dumps = [r.model_dump() for r in checked.register.all_records()]
+        return checked.problems, dumps, checked.register.broken_ids
+
+    plain = answer(Speed())
+    assert plain[0], "the broken file gives problems"
+    assert answer(Speed(workers=2)) == plain
+    assert answer(Speed(cache=True)) == plain  # writes the file cache
+    assert (root / ".lianneng-cache" / "files.sqlite").exists()
+    assert answer(Speed(cache=True)) == plain  # reads it
+    assert answer(Speed(cache=True, workers=2)) == plain
+
+
+def test_the_cache_folder_ignores_itself(tmp_path: Path, register: Path, run, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    _validate(run, register, cache=True, monkeypatch=monkeypatch)
+    folder = register / ".lianneng-cache"
+    assert folder.is_dir()
+    assert (folder / ".gitignore").read_text(encoding="utf-8").splitlines()[-1] == "*"
+
+
+def test_a_cache_that_cannot_be_written_changes_nothing(register: Path, run, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    (register / ".lianneng-cache").write_text("not a folder", encoding="utf-8")
+    fresh = _validate(run, register, cache=False, monkeypatch=monkeypatch)
+    assert _validate(run, register, cache=True, monkeypatch=monkeypatch) == fresh
+
+
+def test_a_corrupt_cache_is_a_miss(register: Path, run, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    fresh = _validate(run, register, cache=True, monkeypatch=monkeypatch)
+    for entry in (register / ".lianneng-cache").iterdir():
+        if entry.suffix in (".pickle", ".sqlite"):
+            entry.write_bytes(b"\x80\x05garbage")
+    assert _validate(run, register, cache=True, monkeypatch=monkeypatch) == fresh
+
+
+def _git(root: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
+        cwd=root, check=True, capture_output=True,
+    )
+
+
+def test_changed_since_reports_only_changed_files(register: Path, run, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    _git(register, "init", "-q")
+    first, second = register / "controls" / "C-DZJC-001.yaml", register / "controls" / "C-LG-001.yaml"
+    # A problem already committed in one file; after the commit, a new one in another, and a
+    # reference from the changed file to a record in an unchanged one (still resolved).
+    _append(first, "unknown_one: 1\n")
+    _git(register, "add", ".")
+    _git(register, "commit", "-q", "-m", "start")
+    _append(second, "unknown_two: 1\n")
+    code, out = _validate(run, register, "--changed-since", "HEAD", cache=True, monkeypatch=monkeypatch)
+    assert code == 1
+    assert "unknown_two" in out and "unknown_one" not in out
+    assert "R002" not in out
+    located = [line for line in out.splitlines() if ": error " in line or ": warning " in line]
+    assert located and all("C-LG-001.yaml" in line for line in located)
+    # Nothing changed: nothing reported, even though the register has a problem.
+    _git(register, "commit", "-q", "-am", "more")
+    code, out = _validate(run, register, "--changed-since", "HEAD", cache=False, monkeypatch=monkeypatch)
+    assert code == 0 and "unknown" not in out
+    # An unknown revision is a usage error.
+    assert run("validate", str(register), "--changed-since", "no-such-rev").code == 2
+
+
+def test_no_progress_bar_in_ci_or_a_pipe(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("CI", "true")
+    assert not progress.wanted()
+    monkeypatch.delenv("CI")
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
+    assert not progress.wanted()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="needs a pseudo-terminal")
+def test_a_progress_bar_on_a_terminal_for_a_large_register(tmp_path: Path) -> None:
+    import pty
+
+    root = tmp_path / "register"
+    generate(root, progress.SHOW_FROM)
+    env = {k: v for k, v in os.environ.items() if k not in ("CI", "LIANNENG_NO_PROGRESS")}
+    env["TERM"] = "xterm"
+
+    def on_terminal(extra_env: dict[str, str]) -> bytes:
+        pid, fd = pty.fork()
+        if pid == 0:  # the child: lianneng with a terminal for stdout and stderr
+            os.execve(LIANNENG, [LIANNENG, "validate", str(root), "--no-cache"], {**env, **extra_env})
+        output = b""
+        while True:
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            output += chunk
+        os.waitpid(pid, 0)
+        return output
+
+    assert "读取登记册".encode() in on_terminal({})
+    assert "读取登记册".encode() not in on_terminal({"CI": "true"})
