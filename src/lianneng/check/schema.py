@@ -51,7 +51,7 @@ def validate(
 def _problem(
     model: type[BaseModel], error: ErrorDetails, sources: Sources, rel: str, path: KeyPath
 ) -> Problem:
-    loc = _clean(error["loc"])
+    loc = _clean(model, error["loc"])
     kind = error["type"]
     whole = bilingual("(整个文件)", "(the whole file)")
     name: str | Message = ".".join(str(part) for part in loc if isinstance(part, str)) or whole
@@ -74,12 +74,23 @@ def _problem(
 _TYPE_NAME = re.compile(r"^(?:[a-z_-]+\[.*\]|str|int|float|bool|date|constrained-str|function-.*)$")
 
 
-def _clean(loc: tuple[int | str, ...]) -> KeyPath:
+def _clean(model: type[BaseModel], loc: tuple[int | str, ...]) -> KeyPath:
+    """The key path of an error location: pydantic's union member names dropped. A part that
+    names a field of the model at that point is a key even if it reads like a type (`date`)."""
     cleaned: list[int | str] = []
+    current: type[BaseModel] | None = model
     for part in loc:
+        if isinstance(part, int):
+            cleaned.append(part)
+            continue
+        info = current.model_fields.get(part) if current is not None else None
+        if info is not None:
+            cleaned.append(part)
+            current = _model_in(info.annotation)
+            continue
         if part in _UNION_TAGS and cleaned and isinstance(cleaned[-1], int):
             continue
-        if isinstance(part, str) and _TYPE_NAME.match(part):
+        if _TYPE_NAME.match(part):
             continue
         cleaned.append(part)
     return tuple(cleaned)
