@@ -106,7 +106,7 @@ def _root(
 
 
 def find_root(directory: Path | None) -> Path:
-    from lianneng.source.records import find_register
+    from lianneng.source import find_register
 
     if directory is not None:
         if not (directory / "lianneng.yaml").is_file():

@@ -54,7 +54,7 @@ def check_file(root: Path, display_root: str, rel: str, data: bytes) -> FileResu
     claimed = [id_ for item in raw for id_ in claimed_ids(item.data)]
     if source is not None:
         claimed += source.salvaged_ids
-        source.forget_positions()  # nodes are rebuilt on demand; never pickled or cached
+        source.forget_text()  # read again only if a later check has a problem to locate in it
     return FileResult(rel, source, records, problems + schema_problems, claimed)
 
 

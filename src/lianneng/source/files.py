@@ -10,6 +10,8 @@ from pathlib import Path
 
 from lianneng.messages import default_severity
 from lianneng.problems import Message, Problem
+from lianneng.source.markdown import split_front_matter
+from lianneng.source.text import TextFault, read_text
 from lianneng.source.yamldoc import KeyPath, Locator
 
 RECORD_SUFFIXES = (".yaml", ".yml", ".md")
@@ -22,7 +24,9 @@ class SourceFile:
     rel: str  # register-relative POSIX path (or a name such as builtin:three-levels)
     display: str  # the path as reported to the user
     path: Path  # where the bytes are
-    yaml: str = ""  # the YAML part: the whole file, or a Markdown file's front matter
+    yaml: str | None = ""
+    """The YAML part: the whole file, or a Markdown file's front matter. None once forgotten
+    (`forget_text`): read again from `path` if a position in it is asked for."""
     yaml_first_line: int = 1
     body: str | None = None  # a Markdown record's body
     body_first_line: int = 0
@@ -30,13 +34,26 @@ class SourceFile:
     """Ids seen in a file that could not be parsed: they exist, only their file is broken."""
     _locator: Locator | None = field(default=None, repr=False)
 
-    def forget_positions(self) -> None:
-        """Drop the composed nodes (they are rebuilt on the next question)."""
+    def forget_text(self) -> None:
+        """Drop the text and its nodes once the file is read: a large register keeps only what
+        it needs, and a position asked for later reads the file again."""
+        self.yaml = None
         self._locator = None
+
+    def yaml_text(self) -> str:
+        if self.yaml is None:
+            text = read_text(self.path)
+            if isinstance(text, TextFault):
+                text = ""
+            elif self.rel.endswith(".md"):
+                front = split_front_matter(text)
+                text = front.yaml if front is not None else ""
+            self.yaml = text
+        return self.yaml
 
     def locate(self, path: KeyPath, *, key: bool = False) -> tuple[int, int]:
         if self._locator is None:
-            self._locator = Locator(self.yaml)
+            self._locator = Locator(self.yaml_text())
         found = self._locator.find(path, key=key)
         if found is None:
             return self.yaml_first_line, 1

@@ -156,11 +156,3 @@ def _shape(value: Any) -> Message:
     if value is None:
         return msg("got.null")
     return msg("got.list") if isinstance(value, list) else msg("got.scalar")
-
-
-def find_register(start: Path) -> Path | None:
-    """The nearest folder at or above `start` holding a `lianneng.yaml`, as git finds `.git`."""
-    for folder in (start, *start.parents):
-        if (folder / "lianneng.yaml").is_file():
-            return folder
-    return None
