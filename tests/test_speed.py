@@ -59,6 +59,7 @@ def test_the_cache_never_changes_a_result(run, register: Path, monkeypatch) -> N
 
     clean = same("cold")
     assert clean[0] == 0
+
     # Warm: answered without reading the register (the pipeline is not even called).
     def refuse(*_args, **_kwargs):  # type: ignore[no-untyped-def]
         raise AssertionError("a warm validate read the register")
@@ -69,21 +70,42 @@ def test_the_cache_never_changes_a_result(run, register: Path, monkeypatch) -> N
 
     risk = next((register / "risks").glob("*.yaml"))
     edits: list[tuple[str, Callable[[], None]]] = [
-        ("a record edited", lambda: risk.write_text(
-            risk.read_text(encoding="utf-8").replace("likelihood:", "likelyhood:", 1),
-            encoding="utf-8")),
-        ("the edit undone", lambda: risk.write_text(
-            risk.read_text(encoding="utf-8").replace("likelyhood:", "likelihood:", 1),
-            encoding="utf-8")),
+        (
+            "a record edited",
+            lambda: risk.write_text(
+                risk.read_text(encoding="utf-8").replace("likelihood:", "likelyhood:", 1),
+                encoding="utf-8",
+            ),
+        ),
+        (
+            "the edit undone",
+            lambda: risk.write_text(
+                risk.read_text(encoding="utf-8").replace("likelyhood:", "likelihood:", 1),
+                encoding="utf-8",
+            ),
+        ),
         ("the policy edited", lambda: _edit_policy(register)),
-        ("the settings edited", lambda: _append(register / "lianneng.yaml", "checks:\n  D001: off\n")),
-        ("a file added", lambda: (register / "risks" / "RP-NEW.yaml").write_text(
-            "id: RP-NEW\ntitle: 新增\n", encoding="utf-8")),
+        (
+            "the settings edited",
+            lambda: _append(register / "lianneng.yaml", "checks:\n  D001: off\n"),
+        ),
+        (
+            "a file added",
+            lambda: (register / "risks" / "RP-NEW.yaml").write_text(
+                "id: RP-NEW\ntitle: 新增\n", encoding="utf-8"
+            ),
+        ),
         ("a file removed", lambda: (register / "risks" / "RP-NEW.yaml").unlink()),
-        ("a Markdown record edited", lambda: _append(next(register.rglob("*.md")), "\n[[NOPE-1]]\n")),
+        (
+            "a Markdown record edited",
+            lambda: _append(next(register.rglob("*.md")), "\n[[NOPE-1]]\n"),
+        ),
         ("evidence named", lambda: _name_evidence(register)),
         ("the evidence file removed", lambda: (register / "证据" / "监察记录.pdf").unlink()),
-        ("the evidence file restored", lambda: (register / "证据" / "监察记录.pdf").write_bytes(b"%PDF")),
+        (
+            "the evidence file restored",
+            lambda: (register / "证据" / "监察记录.pdf").write_bytes(b"%PDF"),
+        ),
     ]
     for label, edit in edits:
         edit()
@@ -177,20 +199,27 @@ def test_a_corrupt_cache_is_a_miss(register: Path, run, monkeypatch) -> None:  #
 def _git(root: Path, *args: str) -> None:
     subprocess.run(
         ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
-        cwd=root, check=True, capture_output=True,
+        cwd=root,
+        check=True,
+        capture_output=True,
     )
 
 
 def test_changed_since_reports_only_changed_files(register: Path, run, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     _git(register, "init", "-q")
-    first, second = register / "controls" / "C-DZJC-001.yaml", register / "controls" / "C-LG-001.yaml"
+    first, second = (
+        register / "controls" / "C-DZJC-001.yaml",
+        register / "controls" / "C-LG-001.yaml",
+    )
     # A problem already committed in one file; after the commit, a new one in another, and a
     # reference from the changed file to a record in an unchanged one (still resolved).
     _append(first, "unknown_one: 1\n")
     _git(register, "add", ".")
     _git(register, "commit", "-q", "-m", "start")
     _append(second, "unknown_two: 1\n")
-    code, out = _validate(run, register, "--changed-since", "HEAD", cache=True, monkeypatch=monkeypatch)
+    code, out = _validate(
+        run, register, "--changed-since", "HEAD", cache=True, monkeypatch=monkeypatch
+    )
     assert code == 1
     assert "unknown_two" in out and "unknown_one" not in out
     assert "R002" not in out
@@ -198,7 +227,9 @@ def test_changed_since_reports_only_changed_files(register: Path, run, monkeypat
     assert located and all("C-LG-001.yaml" in line for line in located)
     # Nothing changed: nothing reported, even though the register has a problem.
     _git(register, "commit", "-q", "-am", "more")
-    code, out = _validate(run, register, "--changed-since", "HEAD", cache=False, monkeypatch=monkeypatch)
+    code, out = _validate(
+        run, register, "--changed-since", "HEAD", cache=False, monkeypatch=monkeypatch
+    )
     assert code == 0 and "unknown" not in out
     # An unknown revision is a usage error.
     assert run("validate", str(register), "--changed-since", "no-such-rev").code == 2
@@ -224,7 +255,9 @@ def test_a_progress_bar_on_a_terminal_for_a_large_register(tmp_path: Path) -> No
     def on_terminal(extra_env: dict[str, str]) -> bytes:
         pid, fd = pty.fork()
         if pid == 0:  # the child: lianneng with a terminal for stdout and stderr
-            os.execve(LIANNENG, [LIANNENG, "validate", str(root), "--no-cache"], {**env, **extra_env})
+            os.execve(
+                LIANNENG, [LIANNENG, "validate", str(root), "--no-cache"], {**env, **extra_env}
+            )
         output = b""
         while True:
             try:

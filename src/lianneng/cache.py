@@ -15,6 +15,7 @@ for the run; it never fails one.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import pickle
@@ -192,15 +193,12 @@ def _hash_file(path: str) -> bytes | None:
 
 
 def candidate_files(root: Path) -> list[str]:
-    """Every file under `root` that could be a record, a setting or a policy: a superset of
-    what a run reads, so that any file added, removed or changed is noticed."""
-    found = []
-    for folder, dirnames, filenames in os.walk(root):
-        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-        for name in filenames:
-            if name.endswith((".yaml", ".yml", ".md")) and not name.startswith("."):
-                found.append(os.path.join(folder, name))
-    return found
+    """Every file that could hold records, whatever the register excludes (a superset of what
+    a run reads), so a new one is noticed; the files a run read besides (settings, policy) are
+    added to its inventory when it is stored."""
+    from lianneng.source import record_files
+
+    return [os.path.join(root, rel) for rel in record_files(root, [])]
 
 
 def _add(inventory: Inventory, path: str, previous: Inventory | None) -> None:
@@ -296,7 +294,5 @@ class ReportCache:
             inventory.probed[str(path)] = _probe(str(path))
         from lianneng.write import write_atomic_bytes
 
-        try:
+        with contextlib.suppress(OSError):  # no cache this time; the answer stands
             write_atomic_bytes(self._path, pickle.dumps((inventory, report), 5))
-        except OSError:
-            pass

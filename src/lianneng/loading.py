@@ -8,7 +8,6 @@ result a fresh parse gives.
 
 from __future__ import annotations
 
-import os
 import pickle
 import sys
 from collections.abc import Callable, Iterator
@@ -97,64 +96,119 @@ def load_files(
     progress: Progress | None = None,
 ) -> Iterator[FileResult]:
     """Each file's result, in the order of `rels`: from the cache, or parsed (in a pool of
-    `workers` processes when there are enough files to pay for it)."""
-    pending: list[tuple[int, str, bytes, bytes | None]] = []  # (index, rel, data, cache key)
-    ready: dict[int, FileResult] = {}
-    for index, rel in enumerate(rels):
+    `workers` processes when there are enough files to pay for it).
+
+    Files go in chunks, one chunk being read while the pool parses the one before, so only two
+    chunks' bytes are ever held and the workers never wait for the reader."""
+    parser = _Parser(sources, cache is not None, workers if len(rels) >= POOL_MIN_FILES else 1)
+    done = 0
+    try:
+        previous: list[_Entry] | None = None
+        for start in range(0, len(rels), CHUNK):
+            entries = _read_chunk(sources, rels[start : start + CHUNK], cache)
+            parser.submit(entries)
+            if previous is not None:
+                for result in parser.finish(previous, cache):
+                    done += 1
+                    if progress is not None:
+                        progress(done)
+                    yield result
+            previous = entries
+        for result in parser.finish(previous or [], cache):
+            done += 1
+            if progress is not None:
+                progress(done)
+            yield result
+    finally:
+        parser.close()
+
+
+CHUNK = 512
+
+
+@dataclass
+class _Entry:
+    """One file on its way: a result already known, or its bytes and cache key to parse."""
+
+    rel: str
+    result: FileResult | None = None
+    data: bytes = b""
+    key: bytes | None = None
+    future: Any = None
+
+
+def _read_chunk(sources: Sources, rels: list[str], cache: FileCache | None) -> list[_Entry]:
+    entries = []
+    for rel in rels:
         if sources.leads_outside(rel):
-            ready[index] = _unreadable(sources, rel, None)
+            entries.append(_Entry(rel, _unreadable(sources, rel, None)))
             continue
         data = read_bytes(sources.root / rel)
         if isinstance(data, TextFault):
-            ready[index] = _unreadable(sources, rel, data)
+            entries.append(_Entry(rel, _unreadable(sources, rel, data)))
             continue
-        pending.append((index, rel, data, cache.key(rel, data) if cache else None))
+        entries.append(_Entry(rel, data=data, key=cache.key(rel, data) if cache else None))
     if cache is not None:
-        found = cache.get_many([key for *_, key in pending if key is not None])
-        still = []
-        for index, rel, data, key in pending:
-            blob = found.get(key) if key is not None else None
-            if blob is None:
-                still.append((index, rel, data, key))
+        found = cache.get_many([e.key for e in entries if e.key is not None])
+        for entry in entries:
+            blob = found.get(entry.key) if entry.key is not None else None
+            if blob is not None:
+                entry.result, entry.data = pickle.loads(blob), b""
+    return entries
+
+
+class _Parser:
+    """Parses entries in this process, or in a pool started when a chunk first needs it."""
+
+    def __init__(self, sources: Sources, keep_blobs: bool, workers: int) -> None:
+        self.root, self.display_root = sources.root, sources.display_root
+        self.keep_blobs = keep_blobs
+        self.workers = workers
+        self.pool: ProcessPoolExecutor | None = None
+
+    def submit(self, entries: list[_Entry]) -> None:
+        """Start parsing the entries without a result (in the pool, if there is one)."""
+        todo = [e for e in entries if e.result is None]
+        if self.workers > 1 and self.pool is None and len(todo) >= CHUNK // 2:
+            self.pool = ProcessPoolExecutor(self.workers, mp_context=_pool_context())
+        if self.pool is None:
+            return
+        for start in range(0, len(todo), POOL_CHUNK):
+            batch = todo[start : start + POOL_CHUNK]
+            future = self.pool.submit(
+                _check_pickled, self.root, self.display_root, [(e.rel, e.data) for e in batch]
+            )
+            for position, entry in enumerate(batch):
+                entry.future, entry.data = (future, position), b""
+
+    def finish(self, entries: list[_Entry], cache: FileCache | None) -> Iterator[FileResult]:
+        for entry in entries:
+            if entry.result is not None:
+                yield entry.result
+                continue
+            if entry.future is not None:
+                future, position = entry.future
+                blob = future.result()[position]
+                result = pickle.loads(blob)
             else:
-                ready[index] = pickle.loads(blob)
-        pending = still
-    parsed = _parse_all(sources, pending, cache is not None, workers)
-    waiting = iter(pending)
-    for index in range(len(rels)):
-        result = ready.pop(index, None)
-        if result is None:
-            _index, _rel, _data, key = next(waiting)
-            result, blob = next(parsed)
-            if cache is not None and key is not None and blob is not None:
-                cache.put(key, blob)
-        if progress is not None:
-            progress(index + 1)
-        yield result
+                result = check_file(self.root, self.display_root, entry.rel, entry.data)
+                blob = pickle.dumps(result, pickle.HIGHEST_PROTOCOL) if self.keep_blobs else b""
+            if cache is not None and entry.key is not None and blob:
+                cache.put(entry.key, blob)
+            entry.data, entry.future = b"", None
+            yield result
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
 
 
-def _parse_all(
-    sources: Sources,
-    pending: list[tuple[int, str, bytes, bytes | None]],
-    keep_blobs: bool,
-    workers: int,
-) -> Iterator[tuple[FileResult, bytes | None]]:
-    """Results of `check_file` for `pending`, in order, each with its pickle when it is to be
-    cached (a worker's result arrives pickled anyway)."""
-    root, display_root = sources.root, sources.display_root
-    if workers > 1 and len(pending) >= POOL_MIN_FILES:
-        jobs = [(root, display_root, rel, data) for _index, rel, data, _key in pending]
-        with ProcessPoolExecutor(workers, mp_context=_pool_context()) as pool:
-            for blob in pool.map(_check_pickled, jobs, chunksize=POOL_CHUNK):
-                yield pickle.loads(blob), blob
-        return
-    for _index, rel, data, _key in pending:
-        result = check_file(root, display_root, rel, data)
-        yield result, pickle.dumps(result, pickle.HIGHEST_PROTOCOL) if keep_blobs else None
-
-
-def _check_pickled(job: tuple[Path, str, str, bytes]) -> bytes:
-    return pickle.dumps(check_file(*job), pickle.HIGHEST_PROTOCOL)
+def _check_pickled(root: Path, display_root: str, files: list[tuple[str, bytes]]) -> list[bytes]:
+    """A worker's job: several files, each result pickled (the form the cache keeps)."""
+    return [
+        pickle.dumps(check_file(root, display_root, rel, data), pickle.HIGHEST_PROTOCOL)
+        for rel, data in files
+    ]
 
 
 def _pool_context() -> Any:

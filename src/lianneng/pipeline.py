@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from lianneng.cache import RegisterCache
 from lianneng.check.completeness import check_completeness
 from lianneng.check.confinement import check_evidence
 from lianneng.check.dynamic import check_dates
@@ -21,17 +22,17 @@ from lianneng.errors import ConfigError
 from lianneng.grading.base import Grade
 from lianneng.grading.checks import check_grades
 from lianneng.grading.engine import LoadedPolicy, grade_all, load_policy
-from lianneng.cache import RegisterCache
 from lianneng.loading import load_files
-from lianneng.progress import progress_bar
-from lianneng.speed import Speed, current_speed
 from lianneng.messages import problem_codes
 from lianneng.model.base import Record
 from lianneng.model.config import CONFIG_FILE, DEFAULT_TABLES, Config
 from lianneng.problems import Problem, Severity, msg
+from lianneng.progress import progress_bar
 from lianneng.register import Register
-from lianneng.source.files import Sources, display_root, record_files
+from lianneng.source import record_files
+from lianneng.source.files import Sources, display_root
 from lianneng.source.records import read_documents
+from lianneng.speed import Speed, current_speed
 
 
 @dataclass
@@ -67,9 +68,7 @@ def check_register(
     claimed: set[str] = set()
     cache = RegisterCache(root, sources.display_root) if speed.cache else None
     with progress_bar(len(rels), shown=speed.progress) as step:
-        for result in load_files(
-            sources, rels, cache=cache, workers=speed.workers, progress=step
-        ):
+        for result in load_files(sources, rels, cache=cache, workers=speed.workers, progress=step):
             if result.source is not None:
                 sources.files[result.rel] = result.source
             records += result.records

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import fnmatch
 import os
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,10 +11,6 @@ from lianneng.problems import Message, Problem
 from lianneng.source.markdown import split_front_matter
 from lianneng.source.text import TextFault, read_text
 from lianneng.source.yamldoc import KeyPath, Locator
-
-RECORD_SUFFIXES = (".yaml", ".yml", ".md")
-# Folders of a register that hold other things than records.
-NOT_RECORDS = {"policy", "templates", "schemas", "node_modules", "_site", "site", "public"}
 
 
 @dataclass
@@ -120,39 +114,6 @@ def display_root(root: Path) -> str:
     except ValueError:  # another drive on Windows
         return root.as_posix()
     return Path(relative).as_posix() if not relative.startswith("..") else root.as_posix()
-
-
-def record_files(root: Path, exclude: list[str]) -> Iterator[str]:
-    """Register-relative paths of the files that may hold records, in a stable order."""
-    for dirpath, dirnames, filenames in os.walk(root):
-        rel_dir = Path(dirpath).relative_to(root).as_posix()
-        at_top = rel_dir == "."
-        dirnames[:] = sorted(
-            name
-            for name in dirnames
-            if not name.startswith((".", "_"))
-            and not (at_top and name in NOT_RECORDS)
-            and not _excluded(_join(rel_dir, name), exclude)
-        )
-        for name in sorted(filenames):
-            rel = _join(rel_dir, name)
-            if name.startswith(".") or not name.endswith(RECORD_SUFFIXES):
-                continue
-            if at_top and name in ("lianneng.yaml", ".pre-commit-hooks.yaml"):
-                continue
-            if not _excluded(rel, exclude):
-                yield rel
-
-
-def _join(rel_dir: str, name: str) -> str:
-    return name if rel_dir == "." else f"{rel_dir}/{name}"
-
-
-def _excluded(rel: str, patterns: list[str]) -> bool:
-    return any(
-        fnmatch.fnmatch(rel, pattern) or fnmatch.fnmatch(rel, pattern.rstrip("/") + "/*")
-        for pattern in patterns
-    )
 
 
 def inside(root: Path, path: Path) -> bool:

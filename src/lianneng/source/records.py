@@ -5,13 +5,12 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from lianneng.model.base import Origin
 from lianneng.model.kinds import KINDS, kind_named, known_kind_names
 from lianneng.problems import Message, Problem, bilingual, msg
-from lianneng.source.files import Sources, record_files
+from lianneng.source.files import Sources
 from lianneng.source.markdown import split_front_matter
 from lianneng.source.text import TextFault, decode, read_text
 from lianneng.source.yamldoc import parse
