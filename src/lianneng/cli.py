@@ -187,7 +187,9 @@ def validate(
     problems = cached.problems
     if changed is not None:
         problems = [p for p in problems if p.path in changed]
-    report = Report(problems, _lang(lang, cached.locale), files=cached.files, records=cached.records)
+    report = Report(
+        problems, _lang(lang, cached.locale), files=cached.files, records=cached.records
+    )
     REPORTERS[output_format.value](report, sys.stdout)
     worst = Severity.WARNING if strict else Severity.ERROR
     return Exit.PROBLEMS if any(p.severity >= worst for p in problems) else Exit.OK
