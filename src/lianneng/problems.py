@@ -7,6 +7,7 @@ as a code plus parameters and rendered in the reader's language only when it is 
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -32,12 +33,22 @@ class Severity(enum.IntEnum):
 Param = tuple[str, "str | Message"]
 
 
-@dataclass(frozen=True, order=True)
+@functools.total_ordering
+@dataclass(frozen=True)
 class Message:
     """A catalogued message: its code picks the template, params fill it in."""
 
     code: str
     params: tuple[Param, ...] = ()
+
+    def __lt__(self, other: Message) -> bool:
+        # A parameter may be text in one message and a nested message in another (a field name
+        # or "(the whole file)"): compare by a key where both are text, so any two problems at
+        # one place still sort.
+        return self._key() < other._key()
+
+    def _key(self) -> tuple[str, str]:
+        return self.code, repr(self.params)
 
     def render(self, lang: str) -> str:
         from lianneng.messages import render

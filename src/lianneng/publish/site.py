@@ -24,7 +24,7 @@ from lianneng.publish.audience import Audience
 from lianneng.publish.blocks import Body, Document
 from lianneng.publish.context import Context
 from lianneng.publish.documents import DOCUMENTS, build_documents
-from lianneng.publish.jinja import environment
+from lianneng.publish.jinja import BUILTIN_TEMPLATES, TEMPLATE_SECONDS, environment, time_bound
 from lianneng.publish.labels import label
 from lianneng.write import write_atomic, write_atomic_bytes
 
@@ -186,9 +186,13 @@ class Renderer:
         return self.template([f"index.{fmt}.j2"], {"documents": items, **_context_vars(page)})
 
     def template(self, names: list[str], variables: dict[str, Any]) -> bytes | None:
+        self.env.renew_budget()
         try:
-            text = self.env.select_template(names).render(**variables)
-        except TemplateError as exc:
+            with time_bound(TEMPLATE_SECONDS):
+                text = self.env.select_template(names).render(**variables)
+        except Exception as exc:  # noqa: BLE001 - a register's template may fail any way at all
+            # (1/0, recursion, a helper given the wrong thing): each is the template's problem,
+            # reported at its line, never a crash of the tool.
             self.result.problems.append(_template_problem(exc, self.root or Path.cwd()))
             return None
         return self.convert(text).encode("utf-8")
@@ -224,21 +228,37 @@ def _context_vars(page: Page) -> dict[str, Any]:
     }
 
 
-def _template_problem(exc: TemplateError, root: Path) -> Problem:
-    """A template error as a located problem: the template file and line where it happened."""
-    filename, line = None, 1
+def _template_problem(exc: BaseException, root: Path) -> Problem:
+    """A template's failure as a located problem: the template file and line where it happened."""
+    filename: str | None = getattr(exc, "filename", None)
+    line = 1
     if isinstance(exc, TemplateSyntaxError):
-        filename, line = exc.filename, exc.lineno or 1
+        line = exc.lineno or 1
+        if filename is None and exc.name:  # the lexer knows only the template's name
+            filename = _template_file(exc.name, root)
     else:
         for frame_file, frame_line in _template_frames(exc):
             filename, line = frame_file, frame_line
     path = str(filename or "templates")
-    try:
-        path = Path(path).resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        pass
-    message = msg("T001", detail=str(exc.message or type(exc).__name__))
-    return Problem(path, line, 1, Severity.ERROR, "T001", message)
+    for shown, base in (
+        (Path(path).absolute(), root.absolute()),
+        (Path(path).resolve(), root.resolve()),
+    ):
+        try:  # the path as the register names it (a link's own name), else where it leads
+            path = shown.relative_to(base).as_posix()
+            break
+        except (ValueError, OSError):
+            continue
+    detail = getattr(exc, "message", None) if isinstance(exc, TemplateError) else None
+    if not detail:
+        text = str(exc)[:200]
+        detail = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    return Problem(path, line, 1, Severity.ERROR, "T001", msg("T001", detail=str(detail)))
+
+
+def _template_file(name: str, root: Path) -> str:
+    own = root / "templates" / name
+    return str(own if own.exists() else BUILTIN_TEMPLATES / name)
 
 
 def _template_frames(exc: BaseException) -> Iterator[tuple[str, int]]:
