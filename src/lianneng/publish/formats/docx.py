@@ -15,7 +15,7 @@ import docx
 from docx.document import Document as WordDocument
 from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml import OxmlElement
@@ -23,8 +23,10 @@ from docx.oxml.ns import qn
 from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Emu, Length, Mm, Pt, RGBColor
 from docx.styles.style import ParagraphStyle
-from docx.table import _Cell, _Row
+from docx.table import Table as WordTable
+from docx.table import _Cell
 from docx.text.paragraph import Paragraph as WordParagraph
+from lxml.etree import SubElement  # type: ignore[import-untyped,unused-ignore]  # no stubs
 
 from lianneng.check.markdown import FENCE, HEADING, LINK
 from lianneng.publish.blocks import (
@@ -175,6 +177,10 @@ class Writer:
         self.lang = lang
         self.last_heading = ""
         self.table_style_id = word.styles[TABLE_STYLE].style_id
+        # Style ids looked up once: python-docx's `style=` setters search every style by name,
+        # and then for the default, on each call.
+        self.grid_style_id = word.styles.get_style_id("Table Grid", WD_STYLE_TYPE.TABLE)
+        self.style_ids: dict[str, str | None] = {}  # paragraph style name → id (None: default)
         section = word.sections[0]
         width = section.page_width or Mm(210)
         self.usable = Emu(width - (section.left_margin or 0) - (section.right_margin or 0))
@@ -193,7 +199,7 @@ class Writer:
         heading = ""
         match block:
             case Heading(text=text, level=level):
-                self.word.add_heading(xml_text(text), max(1, min(level, 9)))
+                self.heading(xml_text(text), level)
                 heading = text
             case Paragraph(text=text):
                 self.word.add_paragraph(xml_text(text))
@@ -211,6 +217,18 @@ class Writer:
                 self.word.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
         self.last_heading = heading
 
+    def paragraph(self, style: str, text: str = "") -> WordParagraph:
+        """A new paragraph in the named style, set by its id as `add_paragraph(style=…)` does."""
+        if style not in self.style_ids:
+            self.style_ids[style] = self.word.styles.get_style_id(style, WD_STYLE_TYPE.PARAGRAPH)
+        paragraph = self.word.add_paragraph(text)
+        paragraph._p.style = self.style_ids[style]
+        return paragraph
+
+    def heading(self, text: str, level: int) -> WordParagraph:
+        """A heading, as python-docx's add_heading makes it (levels beyond Word's 1-9 clamped)."""
+        return self.paragraph(f"Heading {max(1, min(level, 9))}", text)
+
     def caption(self, text: str) -> None:
         """A bold line naming a chart, unless the heading just above already does."""
         if text and text != self.last_heading:
@@ -220,24 +238,30 @@ class Writer:
 
     def table(
         self, columns: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[int] = ()
-    ) -> list[list[_Cell]]:
+    ) -> WordTable:
         """A bordered table whose bold header row repeats at the top of every page."""
         count = column_count(columns, rows)
         header = padded(columns, count)
         body = [padded(row, count) for row in rows]
         sizes = self.sizes(column_widths(widths, header, body, count, bounds=(4, 40)))
         self.apart_from_table()
-        table = self.word.add_table(rows=1, cols=count)
-        table.style = self.word.styles["Table Grid"]
-        table.autofit = False  # fixed layout: Word keeps the widths given
+        table = self.new_table(count, sizes)
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        twips = _twips(sizes)
+        _add_row(table._tbl, header, twips, self.table_style_id, [HEAD] * count, repeat=True)
+        plain = [PLAIN] * count
+        for values in body:
+            _add_row(table._tbl, values, twips, self.table_style_id, plain)
+        return table
+
+    def new_table(self, count: int, sizes: Sequence[Length]) -> WordTable:
+        """An empty fixed-layout grid table with these column widths; rows are added as XML."""
+        table: WordTable = self.word.add_table(rows=0, cols=count)
+        table._tbl.tblStyle_val = self.grid_style_id  # as `table.style = "Table Grid"` sets it
+        table.autofit = False  # fixed layout: Word keeps the widths given
         for column, size in zip(table.columns, sizes, strict=True):
             column.width = size
-        head = self.row(table.rows[0], header, sizes, bold=True, fill=HEADER_FILL)
-        for cell in head:
-            cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _repeat_as_header(table.rows[0])
-        return [self.row(table.add_row(), values, sizes) for values in body]
+        return table
 
     def apart_from_table(self) -> None:
         """An empty paragraph after a table about to be followed by another: Word joins tables
@@ -254,46 +278,16 @@ class Writer:
         sizes = [Emu(int(self.usable * width / total)) for width in relative[:-1]]
         return [*sizes, Emu(self.usable - sum(sizes))]
 
-    def row(
-        self,
-        row: _Row,
-        values: Sequence[str],
-        sizes: Sequence[Length],
-        *,
-        bold: bool = False,
-        fill: str = "",
-    ) -> list[_Cell]:
-        cells = list(row.cells)
-        for cell, value, size in zip(cells, values, sizes, strict=True):
-            cell.width = size
-            if fill:
-                _shade(cell, fill)
-            paragraph = cell.paragraphs[0]
-            # By id: the `style` setter searches all styles per call, minutes on a large ledger.
-            paragraph._p.style = self.table_style_id
-            if value:
-                _add_run(paragraph, value, bold=bold)
-            cell.vertical_alignment = (
-                WD_CELL_VERTICAL_ALIGNMENT.CENTER if bold else WD_CELL_VERTICAL_ALIGNMENT.TOP
-            )
-        return cells
-
     def fields(self, fields: Fields) -> None:
         """A form's label: value lines as a compact two-column table, labels shaded."""
         if not fields.items:
             return
         self.apart_from_table()
-        table = self.word.add_table(rows=0, cols=2)
-        table.style = self.word.styles["Table Grid"]
-        table.autofit = False
         sizes = self.sizes([1.0, 3.0])
-        for column, size in zip(table.columns, sizes, strict=True):
-            column.width = size
+        table = self.new_table(2, sizes)
+        twips = _twips(sizes)
         for name, value in fields.items:
-            cells = self.row(table.add_row(), [name, value], sizes)
-            for run in cells[0].paragraphs[0].runs:
-                run.bold = True
-            _shade(cells[0], HEADER_FILL)
+            _add_row(table._tbl, [name, value], twips, self.table_style_id, [LABEL, PLAIN])
 
     def heat_map(self, heat: HeatMap) -> None:
         self.caption(heat.title)
@@ -306,9 +300,10 @@ class Writer:
         measured = column_widths(
             (), header, [padded(row, len(header)) for row in rows], len(header), bounds=(8, 30)
         )
-        cells = self.table(header, rows, [round(width) for width in measured])
+        table = self.table(header, rows, [round(width) for width in measured])
         maximum = max((n for counts in heat.counts for n in counts), default=0)
-        for row_cells, counts in zip(cells, heat.counts, strict=False):
+        for row, counts in zip(table.rows[1:], heat.counts, strict=False):
+            row_cells = row.cells
             _shade(row_cells[0], HEADER_FILL)
             for cell, count in zip(row_cells[1:], counts, strict=False):
                 cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -321,14 +316,14 @@ class Writer:
         self.caption(chart.title)
         colon, comma = (": ", ", ") if self.lang == "en" else ("：", "，")
         for number, step in enumerate(chart.steps, start=1):
-            paragraph = self.word.add_paragraph(style="List")
+            paragraph = self.paragraph("List")
             paragraph.add_run(f"{number}.\t")
             paragraph.add_run(xml_text(step.name)).bold = True
             detail = comma.join(part for part in (step.post, step.time_limit) if part)
             if detail:
                 _add_run(paragraph, f" ({detail})" if self.lang == "en" else f"（{detail}）")
             for mark in step.risks:
-                item = self.word.add_paragraph(style="List Bullet 2")
+                item = self.paragraph("List Bullet 2")
                 if mark.level:
                     item.add_run(xml_text(mark.level + colon)).bold = True
                 item.add_run(xml_text(mark.title))
@@ -339,13 +334,11 @@ class Writer:
         """A user's Markdown; its headings move down `shift` levels to nest as in the HTML."""
         for part in parse_body(markdown):
             if part.kind == "heading":
-                self.runs(self.word.add_heading("", max(1, min(9, part.level + shift))), part.text)
+                self.runs(self.heading("", part.level + shift), part.text)
             elif part.kind == "bullet":
-                self.runs(
-                    self.word.add_paragraph(style=_list_style("List Bullet", part.level)), part.text
-                )
+                self.runs(self.paragraph(_list_style("List Bullet", part.level)), part.text)
             elif part.kind == "ordered":
-                paragraph = self.word.add_paragraph(style=_list_style("List", part.level))
+                paragraph = self.paragraph(_list_style("List", part.level))
                 paragraph.add_run(f"{part.marker}\t")
                 self.runs(paragraph, part.text)
             elif part.kind == "code":
@@ -370,10 +363,98 @@ def _list_style(base: str, depth: int) -> str:
     return base if depth == 0 else f"{base} {depth + 1}"
 
 
-def _repeat_as_header(row: _Row) -> None:
-    properties = row._tr.get_or_add_trPr()
-    properties.append(OxmlElement("w:cantSplit"))
-    properties.append(OxmlElement("w:tblHeader"))  # Word repeats the row on every page
+# ── table rows as XML ────────────────────────────────────────────────────────────────────────
+#
+# A register's ledger is thousands of cells. Through python-docx each cell costs a dozen child
+# searches (every property setter looks for its place among the siblings in schema order), which
+# made tables nine tenths of a document's time. Rows are therefore built as the very elements
+# python-docx would have produced — same children, same order, same attributes — appended in
+# document order, so no search is needed.
+
+W_TR, W_TR_PR, W_CANT_SPLIT, W_TBL_HEADER = map(
+    qn, ("w:tr", "w:trPr", "w:cantSplit", "w:tblHeader")
+)
+W_TC, W_TC_PR, W_TC_W, W_SHD, W_V_ALIGN = map(qn, ("w:tc", "w:tcPr", "w:tcW", "w:shd", "w:vAlign"))
+W_P, W_P_PR, W_P_STYLE, W_JC = map(qn, ("w:p", "w:pPr", "w:pStyle", "w:jc"))
+W_R, W_R_PR, W_B, W_T, W_TAB, W_BR = map(qn, ("w:r", "w:rPr", "w:b", "w:t", "w:tab", "w:br"))
+W_VAL, W_TYPE, W_W, W_COLOR, W_FILL = map(qn, ("w:val", "w:type", "w:w", "w:color", "w:fill"))
+XML_SPACE = qn("xml:space")
+RUN_BREAKS = re.compile(r"([\t\r\n])")  # python-docx writes these as w:tab and w:br
+
+
+@dataclass(frozen=True)
+class CellLook:
+    """How a table cell is dressed."""
+
+    bold: bool = False
+    fill: str = ""  # RRGGBB shading, none if empty
+    centred: bool = False
+    vertical: str = "top"  # w:vAlign
+
+
+PLAIN = CellLook()
+HEAD = CellLook(bold=True, fill=HEADER_FILL, centred=True, vertical="center")
+LABEL = CellLook(bold=True, fill=HEADER_FILL)  # a form field's name
+
+
+def _twips(sizes: Sequence[Length]) -> list[str]:
+    """Column widths as w:tcW writes them (python-docx rounds EMU to twips the same way)."""
+    return [str(Emu(size).twips) for size in sizes]
+
+
+def _add_row(
+    tbl: BaseOxmlElement,
+    values: Sequence[str],
+    twips: Sequence[str],
+    style_id: str,
+    looks: Sequence[CellLook],
+    *,
+    repeat: bool = False,
+) -> None:
+    """Append a w:tr of one cell per value; `repeat` makes it a header row repeated on every
+    page (and kept whole). Children are created in schema order, so appending is enough."""
+    tr = SubElement(tbl, W_TR)
+    if repeat:
+        properties = SubElement(tr, W_TR_PR)
+        SubElement(properties, W_CANT_SPLIT)
+        SubElement(properties, W_TBL_HEADER)
+    for value, width, look in zip(values, twips, looks, strict=True):
+        tc = SubElement(tr, W_TC)
+        tc_pr = SubElement(tc, W_TC_PR)
+        tc_w = SubElement(tc_pr, W_TC_W)
+        tc_w.set(W_TYPE, "dxa")
+        tc_w.set(W_W, width)
+        if look.fill:
+            shading = SubElement(tc_pr, W_SHD)
+            shading.set(W_VAL, "clear")
+            shading.set(W_COLOR, "auto")
+            shading.set(W_FILL, look.fill)
+        SubElement(tc_pr, W_V_ALIGN).set(W_VAL, look.vertical)
+        p = SubElement(tc, W_P)
+        p_pr = SubElement(p, W_P_PR)
+        SubElement(p_pr, W_P_STYLE).set(W_VAL, style_id)
+        if look.centred:
+            SubElement(p_pr, W_JC).set(W_VAL, "center")
+        if value:
+            _append_run(p, xml_text(value), bold=look.bold)
+
+
+def _append_run(p: BaseOxmlElement, text: str, *, bold: bool) -> None:
+    """A w:r as python-docx's add_run(text) writes it: text in w:t (space-preserving when it has
+    outer whitespace), tabs as w:tab, line ends as w:br; an empty text gives an empty run."""
+    r = SubElement(p, W_R)
+    if bold:
+        SubElement(SubElement(r, W_R_PR), W_B)
+    for piece in RUN_BREAKS.split(text):
+        if piece == "\t":
+            SubElement(r, W_TAB)
+        elif piece in ("\r", "\n"):
+            SubElement(r, W_BR)
+        elif piece:
+            t = SubElement(r, W_T)
+            t.text = piece
+            if len(piece.strip()) < len(piece):
+                t.set(XML_SPACE, "preserve")
 
 
 def _shade(cell: _Cell, fill: str) -> None:

@@ -42,8 +42,23 @@ def char_width(char: str) -> int:
     return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
 
 
+class _Widths(dict[str, int]):
+    """char_width of each character met so far: widths are measured for every cell of every
+    table, and a dictionary look-up is a tenth of the cost of asking unicodedata each time (it
+    holds no more than the distinct characters a register uses)."""
+
+    def __missing__(self, char: str) -> int:
+        self[char] = width = char_width(char)
+        return width
+
+
+_WIDTHS = _Widths()
+
+
 def text_width(line: str) -> int:
-    return sum(char_width(char) for char in line)
+    if line.isascii():  # no ASCII character is wide
+        return len(line)
+    return sum(map(_WIDTHS.__getitem__, line))
 
 
 def wrapped_lines(text: str, width: float) -> int:

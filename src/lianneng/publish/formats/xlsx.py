@@ -12,11 +12,13 @@ import re
 import unicodedata
 import zipfile
 from collections.abc import Iterator, Sequence
+from copy import copy
 from dataclasses import dataclass
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
@@ -149,6 +151,20 @@ def _truncate(text: str, limit: int) -> str:
     return out.rstrip(" '")
 
 
+@dataclass(frozen=True)
+class Look:
+    """A kind of cell's style: the attributes the writer sets on it, in the order it sets them
+    (the order in which the workbook's style lists fill). Cells are matched to a look by name,
+    which costs no hashing of style objects, so a name must stand for one list of steps."""
+
+    name: str
+    steps: tuple[tuple[str, object], ...]
+
+    def then(self, name: str, *steps: tuple[str, object]) -> Look:
+        """This look with more steps after, named after both."""
+        return Look(f"{self.name} {name}", self.steps + steps)
+
+
 class SheetWriter:
     """Writes the sheets of one document: shared title, fonts and language."""
 
@@ -161,6 +177,23 @@ class SheetWriter:
         self.font = Font(name=font, size=11)
         self.bold = Font(name=font, size=11, bold=True)
         self.title_font = Font(name=font, size=14, bold=True)
+        self.white = Font(name=font, size=11, bold=True, color="FFFFFF")
+        self.heading = Look("title", (("font", self.title_font), ("alignment", WRAP_CENTRE)))
+        self.subheading = Look("subtitle", (("font", self.font), ("alignment", WRAP_CENTRE)))
+        self.form_line = Look("fields", (("font", self.font), ("alignment", WRAP_LEFT)))
+        self.head = Look(
+            "header",
+            (
+                ("font", self.bold),
+                ("fill", HEADER_FILL),
+                ("border", BORDER),
+                ("alignment", WRAP_CENTRE),
+            ),
+        )
+        self.data = Look("data", (("font", self.font), ("border", BORDER), ("alignment", WRAP_TOP)))
+        # A heat map's row label: a data cell, then shaded as a header.
+        self.heat_label = self.data.then("label", ("font", self.bold), ("fill", HEADER_FILL))
+        self.styles = CellStyles()
 
     # ── tables ──────────────────────────────────────────────────────────────────────────────
 
@@ -173,16 +206,16 @@ class SheetWriter:
         if fields is not None and fields.items:
             row = self.fields_row(ws, fields, row, count, widths)
         self.header_row(ws, row, header, widths)
+        looks = [self.data] * count
         for offset, values in enumerate(rows, start=1):
-            self.data_row(ws, row + offset, values, widths)
+            self.data_row(ws, row + offset, values, widths, looks)
         _finish(ws, header_row=row, last_row=row + len(rows), widths=widths, frozen_column=1)
 
     def title_rows(self, ws: Worksheet, count: int, widths: Sequence[float] = ()) -> int:
         """The document title (and subtitle) merged across the sheet; returns the next row."""
         total = sum(widths) or 40.0
         for row, text in enumerate(self.titles, start=1):
-            cell = self.put(ws, row, 1, text, self.title_font if row == 1 else self.font)
-            cell.alignment = WRAP_CENTRE
+            self.put(ws, row, 1, text, self.heading if row == 1 else self.subheading)
             if count > 1:
                 ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=count)
             size = 14 if row == 1 else 11
@@ -195,8 +228,7 @@ class SheetWriter:
         """The form's heading line, 部门名称：… 填表日期：…, merged across the sheet."""
         colon, gap = (": ", "    ") if self.lang == "en" else ("：", "\u3000\u3000")
         text = gap.join(f"{label}{colon}{value}" for label, value in fields.items)
-        cell = self.put(ws, row, 1, text, self.font)
-        cell.alignment = WRAP_LEFT
+        cell = self.put(ws, row, 1, text, self.form_line)
         if count > 1:
             ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=count)
         ws.row_dimensions[row].height = _height([cell], [sum(widths)])
@@ -206,27 +238,24 @@ class SheetWriter:
         self, ws: Worksheet, row: int, values: Sequence[str], widths: Sequence[float]
     ) -> None:
         cells = [
-            self.put(ws, row, column, value, self.bold)
+            self.put(ws, row, column, value, self.head)
             for column, value in enumerate(values, start=1)
         ]
-        for cell in cells:
-            cell.fill = HEADER_FILL
-            cell.border = BORDER
-            cell.alignment = WRAP_CENTRE
         ws.row_dimensions[row].height = _height(cells, widths)
 
     def data_row(
-        self, ws: Worksheet, row: int, values: Sequence[str | int], widths: Sequence[float]
-    ) -> list[Cell]:
+        self,
+        ws: Worksheet,
+        row: int,
+        values: Sequence[str | int],
+        widths: Sequence[float],
+        looks: Sequence[Look],
+    ) -> None:
         cells = [
-            self.put(ws, row, column, value, self.font)
-            for column, value in enumerate(values, start=1)
+            self.put(ws, row, column, value, look)
+            for column, (value, look) in enumerate(zip(values, looks, strict=True), start=1)
         ]
-        for cell in cells:
-            cell.border = BORDER
-            cell.alignment = WRAP_TOP
         ws.row_dimensions[row].height = _height(cells, widths)
-        return cells
 
     # ── heat map ────────────────────────────────────────────────────────────────────────────
 
@@ -244,8 +273,11 @@ class SheetWriter:
         maximum = max((n for counts in heat.counts for n in counts), default=0)
         for offset, (label, counts) in enumerate(zip(heat.rows, heat.counts, strict=False), 1):
             values: list[str | int] = [label, *counts]
-            cells = self.data_row(ws, row + offset, values + [""] * (count - len(values)), widths)
-            self.shade(cells, counts, maximum)
+            looks = [self.heat_label, *(self.heat_cell(n, maximum) for n in counts)]
+            missing = count - len(values)
+            self.data_row(
+                ws, row + offset, values + [""] * missing, widths, looks + [self.data] * missing
+            )
         _finish(
             ws,
             header_row=row,
@@ -255,33 +287,58 @@ class SheetWriter:
             filter_rows=False,
         )
 
-    def shade(self, cells: list[Cell], counts: Sequence[int], maximum: int) -> None:
-        cells[0].font, cells[0].fill = self.bold, HEADER_FILL
-        for cell, count in zip(cells[1:], counts, strict=False):
-            cell.alignment = WRAP_CENTRE
-            fill = heat_fill(count, maximum)
-            if fill is not None:
-                colour, white_text = fill
-                cell.fill = PatternFill("solid", fgColor=colour)
-                if white_text:
-                    cell.font = Font(name=self.font.name, size=11, bold=True, color="FFFFFF")
+    def heat_cell(self, count: int, maximum: int) -> Look:
+        """A count's cell: a data cell, centred, shaded darker with the count."""
+        look = self.data.then("count", ("alignment", WRAP_CENTRE))
+        fill = heat_fill(count, maximum)
+        if fill is not None:
+            colour, white_text = fill
+            look = look.then(colour, ("fill", PatternFill("solid", fgColor=colour)))
+            if white_text:
+                look = look.then("white", ("font", self.white))
+        return look
 
     # ── cells ───────────────────────────────────────────────────────────────────────────────
 
-    @staticmethod
-    def put(ws: Worksheet, row: int, column: int, value: str | int, font: Font) -> Cell:
+    def put(self, ws: Worksheet, row: int, column: int, value: str | int, look: Look) -> Cell:
         """Write one value as data: integers as numbers, everything else as literal text."""
         cell = ws.cell(row=row, column=column)
         assert isinstance(cell, Cell)  # values go only to a merged range's first cell
+        quote = False
         if isinstance(value, int) or INTEGER.fullmatch(value):
             cell.value = int(value)
         elif text := _cell_text(value):
             cell.value = text
             cell.data_type = "s"  # openpyxl reads "=…" as a formula and "#N/A" as an error
-            if text.startswith(FORMULA_LEADS):
-                cell.quotePrefix = True
-        cell.font = font
+            quote = text.startswith(FORMULA_LEADS)
+        self.styles.dress(cell, look)
+        if quote:  # after dressing: the quote belongs to this cell, not to the look
+            cell.quotePrefix = True
         return cell
+
+
+class CellStyles:
+    """Each distinct look of one workbook worked out once, then copied onto its cells.
+
+    Setting cell.font (or fill, border, alignment) makes openpyxl hash the whole style object to
+    find its number in the workbook's list — most of a large workbook's time. A cell's style is
+    just those numbers (its StyleArray), so the first cell with a look is styled the ordinary way
+    and later ones get a copy of its array, as openpyxl's own copy_worksheet does. The lists fill
+    in the same order as styling every cell would, so the file is the same.
+    """
+
+    def __init__(self) -> None:
+        self.arrays: dict[str, StyleArray] = {}
+
+    def dress(self, cell: Cell, look: Look) -> None:
+        # (_style is a slot of every cell that the type stubs leave out.)
+        array = self.arrays.get(look.name)
+        if array is None:
+            for attribute, value in look.steps:
+                setattr(cell, attribute, value)
+            self.arrays[look.name] = copy(cell._style)  # type: ignore[attr-defined]
+        else:
+            cell._style = copy(array)  # type: ignore[attr-defined]
 
 
 def _cell_text(value: str) -> str:
@@ -335,7 +392,8 @@ def save(workbook: Workbook, title: str) -> bytes:
     properties.title = xml_text(title)
     properties.created = properties.modified = properties.lastPrinted = FIXED_TIME
     buffer = io.BytesIO()
-    # ExcelWriter, not Workbook.save: save() stamps the modified time with the clock.
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+    # ExcelWriter, not Workbook.save: save() stamps the modified time with the clock. Stored,
+    # not deflated: normalise_zip compresses every entry again, so compressing here is wasted.
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
         ExcelWriter(workbook, archive).write_data()
     return normalise_zip(buffer.getvalue())
