@@ -8,6 +8,7 @@ result a fresh parse gives.
 
 from __future__ import annotations
 
+import os
 import pickle
 import sys
 from collections.abc import Callable, Iterator
@@ -139,11 +140,12 @@ class _Entry:
 
 def _read_chunk(sources: Sources, rels: list[str], cache: FileCache | None) -> list[_Entry]:
     entries = []
+    root = str(sources.root)
     for rel in rels:
         if sources.leads_outside(rel):
             entries.append(_Entry(rel, _unreadable(sources, rel, None)))
             continue
-        data = read_bytes(sources.root / rel)
+        data = read_bytes(os.path.join(root, rel))
         if isinstance(data, TextFault):
             entries.append(_Entry(rel, _unreadable(sources, rel, data)))
             continue

@@ -81,7 +81,7 @@ class Sources:
             prefix = "/".join(parts[:depth])
             linked = self._linked.get(prefix)
             if linked is None:
-                linked = os.path.islink(self.root / prefix)
+                linked = os.path.islink(os.path.join(self.root, prefix))
                 if depth < len(parts):
                     self._linked[prefix] = linked
             if linked:

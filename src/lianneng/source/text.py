@@ -36,12 +36,13 @@ def read_text(path: Path, *, limit: int = MAX_FILE_BYTES) -> str | TextFault:
     return data if isinstance(data, TextFault) else decode(data)
 
 
-def read_bytes(path: Path, *, limit: int = MAX_FILE_BYTES) -> bytes | TextFault:
+def read_bytes(path: str | Path, *, limit: int = MAX_FILE_BYTES) -> bytes | TextFault:
     try:
-        size = os.stat(path).st_size
-        if size > limit:
-            return TextFault(1, 1, msg("F003", size=size, limit=limit))
-        return path.read_bytes()
+        with open(path, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > limit:
+                return TextFault(1, 1, msg("F003", size=size, limit=limit))
+            return handle.read()
     except OSError as exc:
         return TextFault(1, 1, msg("F014", detail=exc.strerror or type(exc).__name__))
 
