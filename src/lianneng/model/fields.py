@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import enum
+import sys
 from datetime import date
 from typing import Annotated, Any
 
@@ -132,3 +133,18 @@ class Strict(BaseModel):
     """The base of every register model: unknown keys are errors, text is trimmed."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, validate_default=False)
+
+    def __setstate__(self, state: dict[Any, Any]) -> None:
+        # A model read back from a worker process or the cache gets its field names from the
+        # pickle, one copy per file; interned, every record shares the class's own (at 100,000
+        # records the copies would take some hundreds of megabytes).
+        fields = state.get("__dict__")
+        if isinstance(fields, dict):
+            state["__dict__"] = {sys.intern(key): value for key, value in fields.items()}
+        private = state.get("__pydantic_private__")
+        if isinstance(private, dict):
+            state["__pydantic_private__"] = {sys.intern(k): v for k, v in private.items()}
+        names = state.get("__pydantic_fields_set__")
+        if isinstance(names, set):
+            state["__pydantic_fields_set__"] = {sys.intern(name) for name in names}
+        super().__setstate__(state)
