@@ -31,7 +31,6 @@ import os
 import random
 import re
 import shutil
-import signal
 import sys
 import tempfile
 import time
@@ -43,9 +42,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
 from pathlib import Path
-from types import FrameType, TracebackType
+from types import TracebackType
 from typing import Any
 
+from lianneng import timebound
 from lianneng.errors import LiannengError
 from lianneng.pipeline import check_register
 
@@ -462,27 +462,9 @@ class Hang(BaseException):
     through)."""
 
 
-@contextlib.contextmanager
-def time_bound(seconds: float) -> Iterator[None]:
+def time_bound(seconds: float) -> contextlib.AbstractContextManager[None]:
     """Raise Hang in the running code after `seconds` (main thread, POSIX; otherwise unbounded)."""
-    if seconds <= 0 or not hasattr(signal, "setitimer"):
-        yield
-        return
-
-    def expire(signum: int, frame: FrameType | None) -> None:
-        raise Hang(f"still running after {seconds:g} s")
-
-    try:
-        previous = signal.signal(signal.SIGALRM, expire)
-    except ValueError:  # not the main thread
-        yield
-        return
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+    return timebound.time_bound(seconds, lambda: Hang(f"still running after {seconds:g} s"))
 
 
 @dataclass

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from lianneng.check.schema import build_records
 from lianneng.model.base import Record
@@ -72,17 +72,14 @@ def claimed_ids(data: dict[str, object]) -> list[str]:
     return found
 
 
-class FileCache:
-    """The interface `load_files` needs of a cache (see `cache.RegisterCache`)."""
+class FileCache(Protocol):
+    """What `load_files` needs of a cache (`cache.RegisterCache` is the one there is)."""
 
-    def key(self, rel: str, data: bytes) -> bytes:
-        raise NotImplementedError
+    def key(self, rel: str, data: bytes) -> bytes: ...
 
-    def get_many(self, keys: list[bytes]) -> dict[bytes, bytes]:
-        raise NotImplementedError
+    def get_many(self, keys: list[bytes]) -> dict[bytes, bytes]: ...
 
-    def put(self, key: bytes, blob: bytes) -> None:
-        raise NotImplementedError
+    def put(self, key: bytes, blob: bytes) -> None: ...
 
 
 Progress = Callable[[int], None]

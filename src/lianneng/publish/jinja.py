@@ -9,11 +9,8 @@ from __future__ import annotations
 
 import operator
 import os
-import signal
-import threading
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -21,6 +18,7 @@ from typing import Any
 from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
+from lianneng import timebound
 from lianneng.publish import blocks, markup
 
 BUILTIN_TEMPLATES = Path(str(resources.files("lianneng.templates")))
@@ -41,31 +39,11 @@ class TemplateTimeout(TemplateError):
     pass
 
 
-@contextmanager
-def time_bound(seconds: float) -> Iterator[None]:
-    """Stop the rendering inside after `seconds` (where the platform allows: a POSIX main
-    thread); the budgets above stop the known hangs everywhere, this stops the rest. A bound
-    already running outside (a caller's own) is kept, and wins if it ends first."""
-    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-    outer = signal.getitimer(signal.ITIMER_REAL)[0] if usable else 0.0
-    if not usable or seconds <= 0 or 0 < outer <= seconds:
-        yield
-        return
-
-    def stop(_signum: int, _frame: Any) -> None:
-        raise TemplateTimeout(f"渲染超过 {seconds:g} 秒 / rendering took over {seconds:g} s")
-
-    previous = signal.signal(signal.SIGALRM, stop)
-    started = time.monotonic()
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-        if outer:
-            left = outer - (time.monotonic() - started)
-            signal.setitimer(signal.ITIMER_REAL, max(left, 0.001))
+def time_bound(seconds: float) -> AbstractContextManager[None]:
+    """Stop the rendering inside after `seconds` (where the platform allows); the budgets above
+    stop the known hangs everywhere, this stops the rest."""
+    message = f"渲染超过 {seconds:g} 秒 / rendering took over {seconds:g} s"
+    return timebound.time_bound(seconds, lambda: TemplateTimeout(message))
 
 
 class TemplateOutside(TemplateError):
@@ -118,17 +96,28 @@ class RegisterSandbox(ImmutableSandboxedEnvironment):
 
     def call_binop(self, context: Any, operator_: str, left: Any, right: Any) -> Any:
         if operator_ == "**":
-            if isinstance(left, int) and isinstance(right, int) and right > 0:
-                if abs(left) > 1 and abs(left).bit_length() * right > MAX_POWER_BITS:
-                    raise SecurityError("乘方结果过大 / the power is too large")
+            if _power_bits(left, right) > MAX_POWER_BITS:
+                raise SecurityError("乘方结果过大 / the power is too large")
             return operator.pow(left, right)
         if operator_ == "*":
-            for seq, count in ((left, right), (right, left)):
-                if isinstance(seq, str | list | tuple) and isinstance(count, int):
-                    if len(seq) * count > MAX_REPEAT:
-                        raise SecurityError("重复结果过长 / the repetition is too long")
+            if max(_repeated(left, right), _repeated(right, left)) > MAX_REPEAT:
+                raise SecurityError("重复结果过长 / the repetition is too long")
             return operator.mul(left, right)
         return super().call_binop(context, operator_, left, right)
+
+
+def _power_bits(base: Any, exponent: Any) -> int:
+    """About how many bits `base ** exponent` takes (0 when it cannot grow: not whole numbers)."""
+    if not (isinstance(base, int) and isinstance(exponent, int)) or exponent <= 0 or abs(base) < 2:
+        return 0
+    return abs(base).bit_length() * exponent
+
+
+def _repeated(sequence: Any, count: Any) -> int:
+    """The length `sequence * count` would have (0 when it is not a repetition)."""
+    if isinstance(sequence, str | list | tuple) and isinstance(count, int):
+        return len(sequence) * count
+    return 0
 
 
 def _autoescape(name: str | None) -> bool:
