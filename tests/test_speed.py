@@ -26,10 +26,10 @@ LIANNENG = str(Path(sys.executable).parent / "lianneng")
 
 
 def _age(root: Path, seconds: float = 3600) -> None:
-    """Make every file look long unchanged, so the cache trusts their recorded stat."""
+    """Make every file and folder look long unchanged, so the cache trusts their recorded stat."""
     past = time.time() - seconds
-    for path in root.rglob("*"):
-        if path.is_file() and ".lianneng-cache" not in path.parts:
+    for path in [*root.rglob("*"), root]:
+        if ".lianneng-cache" not in path.parts:
             os.utime(path, (past, past))
 
 
@@ -151,6 +151,38 @@ def test_a_file_edited_with_its_size_and_time_kept_is_still_noticed(  # type: ig
     after = _validate(run, register, cache=True, monkeypatch=monkeypatch)
     assert after != before and "titlf" in after[1]
     assert after == _validate(run, register, cache=False, monkeypatch=monkeypatch)
+
+
+def test_a_warm_run_walks_the_register_only_when_a_folder_changed(  # type: ignore[no-untyped-def]
+    run, register: Path, monkeypatch
+) -> None:
+    """Adding, removing or renaming a file changes its folder's time: with no folder changed,
+    a warm run checks the stat of the files it knows and walks nothing. When times moved but
+    contents did not, the report is kept under a new inventory that the next run can trust."""
+    first = _validate(run, register, cache=True, monkeypatch=monkeypatch)
+    walks: list[Path] = []
+    walk = cache_module.candidate_files
+
+    def counted(root: Path, folders: list[str] | None = None) -> list[str]:
+        walks.append(root)
+        return walk(root, folders)
+
+    def refuse(*_args, **_kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("a warm validate read the register")
+
+    monkeypatch.setattr(cache_module, "candidate_files", counted)
+    _age(register)  # every time moved, no content changed
+    with monkeypatch.context() as patch:
+        patch.setattr("lianneng.pipeline.check_register", refuse)
+        assert _validate(run, register, cache=True, monkeypatch=monkeypatch) == first
+        assert len(walks) == 1  # contents compared once, the report kept under the new times
+        assert _validate(run, register, cache=True, monkeypatch=monkeypatch) == first
+        assert len(walks) == 1  # vouched for by the file system alone
+
+    (register / "risks" / "RP-NEW.yaml").write_text("id: RP-NEW\ntitle: 新增\n", encoding="utf-8")
+    added = _validate(run, register, cache=True, monkeypatch=monkeypatch)
+    assert len(walks) > 1 and added != first and "RP-NEW" in added[1]
+    assert added == _validate(run, register, cache=False, monkeypatch=monkeypatch)
 
 
 def test_worker_processes_and_the_file_cache_give_the_same_register(  # type: ignore[no-untyped-def]

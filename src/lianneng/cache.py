@@ -162,22 +162,80 @@ class RegisterCache:
 
 @dataclass
 class Inventory:
-    """What a run depended on: each file's (size, mtime, inode) and content hash, and the paths
-    it looked for (present or not), as they were when the run began."""
+    """What a run depended on: each file's (size, mtime, inode) and content hash, the folders
+    walked for them (mtime, inode), and the paths it looked for (present or not), as they were
+    when the run began."""
 
     taken_at: float = 0.0
     files: dict[str, tuple[int, int, int, bytes]] = field(default_factory=dict)
     probed: dict[str, tuple[bool, str]] = field(default_factory=dict)
     """Path → (exists, where its links lead)."""
+    folders: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    @property
+    def racy_from_ns(self) -> int:
+        """Times from here on may be shared by an older and a newer content: they prove nothing."""
+        return int((self.taken_at - _RACY_SECONDS) * 1e9)
 
     def known(self, path: str, stat: os.stat_result) -> bytes | None:
         """The recorded hash of `path` if its stat still matches and cannot be racy."""
         entry = self.files.get(path)
-        if entry is None or _stat_key(stat) != entry[:3]:
+        if entry is None or _stat_key(stat) != entry[:3] or entry[1] >= self.racy_from_ns:
             return None
-        if stat.st_mtime_ns / 1e9 >= self.taken_at - _RACY_SECONDS:
-            return None  # changed too close to the inventory for its time to prove anything
         return entry[3]
+
+    def vouched_for(self) -> bool:
+        """Whether the file system alone proves nothing changed, without reading a file: no
+        folder's entries changed (adding, removing or renaming a file changes its folder's
+        time), every file has its recorded stat, every probe finds the same."""
+        racy_from = self.racy_from_ns
+        stat_of = os.stat
+        for path, (mtime, inode) in self.folders.items():
+            try:
+                stat = stat_of(path)
+            except OSError:
+                return False
+            if stat.st_mtime_ns != mtime or stat.st_ino != inode or mtime >= racy_from:
+                return False
+        for path, (size, mtime, inode, _digest) in self.files.items():
+            try:
+                stat = stat_of(path)
+            except OSError:
+                return False
+            if (
+                stat.st_mtime_ns != mtime
+                or stat.st_size != size
+                or stat.st_ino != inode
+                or mtime >= racy_from
+            ):
+                return False
+        return bool(self.folders) and self.same_probes()
+
+    def same_probes(self) -> bool:
+        return all(_probe(path) == seen for path, seen in self.probed.items())
+
+    def same_content(self, other: Inventory) -> bool:
+        """Whether both saw the same files with the same bytes and the same probes."""
+        return (
+            self.files.keys() == other.files.keys()
+            and all(entry[3] == other.files[path][3] for path, entry in self.files.items())
+            and self.probed == other.probed
+        )
+
+
+def take_inventory(root: Path, previous: Inventory | None) -> Inventory:
+    """The register's candidate files and the folders holding them, as they are now (hashing
+    only the files whose stat `previous` cannot vouch for)."""
+    inventory = Inventory(taken_at=time.time())
+    folders: list[str] = []
+    for path in candidate_files(root, folders):
+        _add(inventory, path, previous)
+    for folder in folders:
+        # Stated after the walk: a folder changed since has a racy time and is not trusted.
+        with contextlib.suppress(OSError):
+            stat = os.stat(folder)
+            inventory.folders[folder] = (stat.st_mtime_ns, stat.st_ino)
+    return inventory
 
 
 def _stat_key(stat: os.stat_result) -> tuple[int, int, int]:
@@ -192,13 +250,13 @@ def _hash_file(path: str) -> bytes | None:
         return None
 
 
-def candidate_files(root: Path) -> list[str]:
+def candidate_files(root: Path, folders: list[str] | None = None) -> list[str]:
     """Every file that could hold records, whatever the register excludes (a superset of what
     a run reads), so a new one is noticed; the files a run read besides (settings, policy) are
-    added to its inventory when it is stored."""
+    added to its inventory when it is stored. The folders walked go to `folders`."""
     from lianneng.source import record_files
 
-    return [os.path.join(root, rel) for rel in record_files(root, [])]
+    return [os.path.join(root, rel) for rel in record_files(root, [], folders)]
 
 
 def _add(inventory: Inventory, path: str, previous: Inventory | None) -> None:
@@ -212,21 +270,6 @@ def _add(inventory: Inventory, path: str, previous: Inventory | None) -> None:
         digest = _hash_file(path)
     if digest is not None:
         inventory.files[path] = (*_stat_key(stat), digest)
-
-
-def unchanged(root: Path, inventory: Inventory) -> bool:
-    """Whether every file and probe is as the inventory saw it (hashing only the files whose
-    stat differs, or that changed too close to when the inventory was taken)."""
-    if any(path not in inventory.files for path in candidate_files(root)):
-        return False  # a new file
-    for path, entry in inventory.files.items():
-        try:
-            stat = os.stat(path)
-        except OSError:
-            return False
-        if inventory.known(path, stat) is None and _hash_file(path) != entry[3]:
-            return False
-    return all(_probe(path) == seen for path, seen in inventory.probed.items())
 
 
 def _probe(path: str) -> tuple[bool, str]:
@@ -267,19 +310,30 @@ class ReportCache:
             return None
         if not isinstance(inventory, Inventory) or not isinstance(report, CachedReport):
             return None
-        if unchanged(self.root, inventory):
+        if inventory.vouched_for():
             return report
-        self._previous = inventory  # its hashes still serve the files that did not change
+        # Something's time moved, or was too recent to trust: compare contents. When they are
+        # the same, keep the report under the inventory taken now, so the next run is vouched.
+        now = self._inventory_with(inventory)
+        if now.same_content(inventory):
+            self._write(now, report)
+            return report
+        self._previous = now  # its hashes serve the run about to begin
         return None
+
+    def _inventory_with(self, earlier: Inventory) -> Inventory:
+        """The inventory now of everything `earlier` depended on, plus any new file."""
+        inventory = take_inventory(self.root, earlier)
+        for path in earlier.files.keys() - inventory.files.keys():
+            _add(inventory, path, earlier)  # read besides the candidates (settings, policy)
+        for path in earlier.probed.keys() - inventory.probed.keys():
+            inventory.probed[path] = _probe(path)
+        return inventory
 
     def begin(self) -> None:
         """Take the inventory of the register's files, before the run reads them."""
-        if self._path is None:
-            return
-        inventory = Inventory(taken_at=time.time())
-        for path in candidate_files(self.root):
-            _add(inventory, path, self._previous)
-        self._inventory = inventory
+        if self._path is not None:
+            self._inventory = take_inventory(self.root, self._previous)
 
     def store(self, report: CachedReport, read: Iterable[Path], probed: Iterable[Path]) -> None:
         """Keep `report`, depending on the inventory plus the files read outside it (a policy
@@ -292,7 +346,11 @@ class ReportCache:
                 _add(inventory, str(path), None)
         for path in probed:
             inventory.probed[str(path)] = _probe(str(path))
+        self._write(inventory, report)
+
+    def _write(self, inventory: Inventory, report: CachedReport) -> None:
         from lianneng.write import write_atomic_bytes
 
+        assert self._path is not None
         with contextlib.suppress(OSError):  # no cache this time; the answer stands
             write_atomic_bytes(self._path, pickle.dumps((inventory, report), 5))
