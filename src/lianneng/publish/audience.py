@@ -8,7 +8,9 @@ a model, so they cannot reach a field by mistake.
 
 from __future__ import annotations
 
+import datetime
 import enum
+import functools
 from typing import Any
 
 from pydantic import BaseModel
@@ -25,30 +27,46 @@ class Audience(enum.Enum):
 
     @property
     def sees(self) -> Visibility:
-        return {
-            Audience.PUBLIC: Visibility.PUBLIC,
-            Audience.FILING: Visibility.FILING,
-            Audience.INTERNAL: Visibility.INTERNAL,
-        }[self]
+        return _SEES[self]
 
 
-_SEES = {"public": Visibility.PUBLIC, "filing": Visibility.FILING, "internal": Visibility.INTERNAL}
+_SEES = {
+    Audience.PUBLIC: Visibility.PUBLIC,
+    Audience.FILING: Visibility.FILING,
+    Audience.INTERNAL: Visibility.INTERNAL,
+}
 
 
 def view(model: BaseModel, audience: Audience) -> dict[str, Any]:
     """The fields of `model` the audience may read, recursively, as plain data."""
+    sees = _SEES[audience]
+    fields, per_record = _fields_of(type(model))
     shown: dict[str, Any] = {}
-    for name, info in type(model).model_fields.items():
-        declared = visibility_of(info)
-        if isinstance(model, Record):
-            declared = model.field_visibility(name, declared)
-        if declared > audience.sees:
-            continue
-        shown[name] = _plain(getattr(model, name), audience)
+    for name, declared in fields:
+        if per_record:
+            declared = model.field_visibility(name, declared)  # type: ignore[attr-defined]
+        if declared <= sees:
+            shown[name] = _plain(getattr(model, name), audience)
     return shown
 
 
+@functools.cache
+def _fields_of(model: type[BaseModel]) -> tuple[tuple[tuple[str, Visibility], ...], bool]:
+    """A model's fields with their declared visibility, and whether its records may raise a
+    field's visibility one by one: worked out once per model, not once per record."""
+    fields = tuple((name, visibility_of(info)) for name, info in model.model_fields.items())
+    per_record = issubclass(model, Record) and model.field_visibility is not Record.field_visibility
+    return fields, per_record
+
+
+# Values that are data as they stand: most of a register, passed by before the slower checks
+# (BaseModel's metaclass makes isinstance costly).
+_LEAVES = frozenset({str, int, bool, float, type(None), datetime.date, datetime.datetime})
+
+
 def _plain(value: Any, audience: Audience) -> Any:
+    if type(value) in _LEAVES:
+        return value
     if isinstance(value, BaseModel):
         return view(value, audience)
     if isinstance(value, list):
@@ -67,8 +85,6 @@ def visible(record: Record, audience: Audience) -> bool:
         return True
     if isinstance(record, PowerItem) and not record.public and audience is Audience.PUBLIC:
         return False
-    return any(
-        visibility_of(info) <= audience.sees
-        for name, info in type(record).model_fields.items()
-        if name not in ("kind", "id")
-    )
+    sees = _SEES[audience]
+    fields, _ = _fields_of(type(record))
+    return any(declared <= sees for name, declared in fields if name not in ("kind", "id"))

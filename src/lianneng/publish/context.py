@@ -23,6 +23,7 @@ class Context:
     policy: Policy | None = None
     _views: dict[str, View] = field(default_factory=dict, init=False)
     _by_kind: dict[str, list[View]] = field(default_factory=dict, init=False)
+    _by_risk: dict[str, list[View]] | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         hidden = self.hidden_kinds()
@@ -113,10 +114,20 @@ class Context:
             control = self.get(item) if isinstance(item, str) else item
             if control is not None and control not in found:
                 found.append(control)
-        for control in self.records("control"):
-            if risk["id"] in control.get("risks", []) and control not in found:
+        for control in self._controls_naming().get(risk["id"], ()):
+            if control not in found:
                 found.append(control)
         return found
+
+    def _controls_naming(self) -> dict[str, list[View]]:
+        """Controls by the risk points they name, in register order: built once, as every risk
+        point of a large register asks."""
+        if self._by_risk is None:
+            self._by_risk = {}
+            for control in self.records("control"):
+                for risk_id in dict.fromkeys(control.get("risks", [])):
+                    self._by_risk.setdefault(risk_id, []).append(control)
+        return self._by_risk
 
     def posts_of(self, department_id: str) -> list[View]:
         return [p for p in self.records("post") if p.get("department") == department_id]

@@ -24,11 +24,23 @@ def md_text(value: object) -> str:
     return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), _md_inline(value))
 
 
+# What md_cell must work on: characters to escape and every line break str.splitlines knows.
+_MD_CELL_WORK = re.compile(r"[\\`*_\[\]<>|&\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")
+
+
 def md_cell(value: object) -> str:
     """A value inside a Markdown table cell: escaped, and kept on one row (a cell holds no
     blocks, so a line starting with `1.` or `#` needs no escape there)."""
-    lines = [_md_inline(line.strip()) for line in str(value).splitlines()]
+    text = str(value)
+    if not _MD_CELL_WORK.search(text):  # most cells: one line of plain words
+        return text.strip() or " "
+    lines = [_md_inline(line.strip()) for line in text.splitlines()]
     return "<br>".join(line for line in lines if line) or " "
+
+
+def html_lines(value: object) -> Markup:
+    """A value inside an HTML table cell: escaped, its line breaks kept as <br>."""
+    return Markup(str(escape(value)).replace("\n", "<br>"))
 
 
 def md_lines(value: object) -> str:

@@ -40,9 +40,13 @@ class Published:
     problems: list[Problem] = field(default_factory=list)
 
 
+def no_conversion(text: str) -> str:
+    return text
+
+
 def converter(script: str) -> Callable[[str], str]:
     if script != "traditional":
-        return lambda text: text
+        return no_conversion
     import opencc
 
     # s2tw: Taiwan-standard characters without phrase changes, as seed 004 writes (為、審核、網絡).
@@ -143,7 +147,10 @@ class Renderer:
         formats: list[str],
         progress: Callable[[str], None] | None = None,
     ) -> dict[str, bytes]:
-        documents = [convert_document(d, self.convert) for d in built]
+        if self.convert is no_conversion:  # simplified: nothing to convert, nothing to copy
+            documents = built
+        else:
+            documents = [convert_document(d, self.convert) for d in built]
         files: dict[str, bytes] = {}
         for document in documents:
             if progress:
