@@ -85,6 +85,9 @@ class RegisterCache:
         try:
             db = sqlite3.connect(folder / "files.sqlite", timeout=10, isolation_level=None)
             db.execute("PRAGMA journal_mode=WAL")
+            # A cache: a commit lost to a power cut costs a parse, so no sync on every commit
+            # (WAL keeps each transaction whole or absent either way).
+            db.execute("PRAGMA synchronous=NORMAL")
             db.execute("CREATE TABLE IF NOT EXISTS files (key BLOB PRIMARY KEY, value BLOB)")
             self._db = db
         except self._error:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 import enum
-import sys
+import functools
 from datetime import date
 from typing import Annotated, Any
 
@@ -134,17 +134,50 @@ class Strict(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, validate_default=False)
 
-    def __setstate__(self, state: dict[Any, Any]) -> None:
-        # A model read back from a worker process or the cache gets its field names from the
-        # pickle, one copy per file; interned, every record shares the class's own (at 100,000
-        # records the copies would take some hundreds of megabytes).
-        fields = state.get("__dict__")
-        if isinstance(fields, dict):
-            state["__dict__"] = {sys.intern(key): value for key, value in fields.items()}
-        private = state.get("__pydantic_private__")
-        if isinstance(private, dict):
-            state["__pydantic_private__"] = {sys.intern(k): v for k, v in private.items()}
-        names = state.get("__pydantic_fields_set__")
-        if isinstance(names, set):
-            state["__pydantic_fields_set__"] = {sys.intern(name) for name in names}
-        super().__setstate__(state)
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled as values in the class's field order, not as name → value: a model read back
+        # from a worker process or the cache then shares the class's own field names instead of
+        # carrying a copy per file (some hundreds of megabytes at 100,000 records), and reading
+        # it back builds no strings at all.
+        cls = type(self)
+        names, private_names = _layout(cls)
+        values, private = self.__dict__, self.__pydantic_private__
+        if (
+            tuple(values) != names
+            or self.__pydantic_extra__
+            or (private is not None and tuple(private) != private_names)
+        ):
+            return _from_state, (cls, self.__getstate__())  # not as declared: keep the names
+        fields_set = self.__pydantic_fields_set__
+        mask = sum(1 << n for n, name in enumerate(names) if name in fields_set)
+        private_values = None if private is None else tuple(private.values())
+        return _from_values, (cls, tuple(values.values()), mask, private_values)
+
+
+@functools.cache
+def _layout(cls: type[BaseModel]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A model's field names and private attribute names, in declaration order."""
+    return tuple(cls.model_fields), tuple(cls.__private_attributes__)
+
+
+def _from_values(
+    cls: type[Strict], values: tuple[Any, ...], mask: int, private: tuple[Any, ...] | None
+) -> Strict:
+    names, private_names = _layout(cls)
+    model = cls.__new__(cls)
+    setattr_ = object.__setattr__
+    setattr_(model, "__dict__", dict(zip(names, values, strict=True)))
+    setattr_(model, "__pydantic_fields_set__", {n for i, n in enumerate(names) if mask >> i & 1})
+    setattr_(model, "__pydantic_extra__", None)
+    setattr_(
+        model,
+        "__pydantic_private__",
+        None if private is None else dict(zip(private_names, private, strict=True)),
+    )
+    return model
+
+
+def _from_state(cls: type[Strict], state: dict[Any, Any]) -> Strict:
+    model = cls.__new__(cls)
+    model.__setstate__(state)
+    return model
