@@ -185,6 +185,52 @@ def test_a_warm_run_walks_the_register_only_when_a_folder_changed(  # type: igno
     assert added == _validate(run, register, cache=False, monkeypatch=monkeypatch)
 
 
+def test_a_cold_run_reads_each_record_file_once(run, register: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The report's inventory takes each record file's digest from the bytes the loader
+    parsed, not from a second read; only files read elsewhere (settings, policy) are hashed."""
+    hashed: list[str] = []
+    hash_file = cache_module._hash_file
+
+    def counted(path: str) -> bytes | None:
+        hashed.append(path)
+        return hash_file(path)
+
+    monkeypatch.setattr(cache_module, "_hash_file", counted)
+    _validate(run, register, cache=True, monkeypatch=monkeypatch)
+    record_files = {str(register / rel) for rel in cache_module.candidate_files(register)}
+    assert hashed and not record_files & set(hashed)
+
+
+@pytest.mark.parametrize("when", ["before the read", "after the read"])
+def test_a_file_edited_during_a_run_is_judged_by_the_bytes_read(  # type: ignore[no-untyped-def]
+    run, register: Path, monkeypatch, when: str
+) -> None:
+    """Edited after the inventory was taken but before it is read, the report speaks of the
+    new text and may stand; edited after it is read, the report is of the old text and the
+    next run must not trust it."""
+    risk = next((register / "risks").glob("*.yaml"))
+    edited = risk.read_text(encoding="utf-8").replace("title:", "titlf:", 1)
+    read_bytes = loading.read_bytes
+
+    def edit_around_the_read(path: str):  # type: ignore[no-untyped-def]
+        if path != str(risk):
+            return read_bytes(path)
+        if when == "before the read":
+            risk.write_text(edited, encoding="utf-8")
+            return read_bytes(path)
+        data = read_bytes(path)
+        risk.write_text(edited, encoding="utf-8")
+        return data
+
+    with monkeypatch.context() as patch:
+        patch.setattr(loading, "read_bytes", edit_around_the_read)
+        during = _validate(run, register, cache=True, monkeypatch=monkeypatch)
+    assert ("titlf" in during[1]) == (when == "before the read")
+    fresh = _validate(run, register, cache=False, monkeypatch=monkeypatch)
+    assert "titlf" in fresh[1]
+    assert _validate(run, register, cache=True, monkeypatch=monkeypatch) == fresh
+
+
 def test_worker_processes_and_the_file_cache_give_the_same_register(  # type: ignore[no-untyped-def]
     tmp_path: Path, monkeypatch
 ) -> None:

@@ -21,7 +21,7 @@ import os
 import pickle
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -226,13 +226,14 @@ class Inventory:
         )
 
 
-def take_inventory(root: Path, previous: Inventory | None) -> Inventory:
+def take_inventory(root: Path, previous: Inventory | None, *, hashed: bool = True) -> Inventory:
     """The register's candidate files and the folders holding them, as they are now (hashing
-    only the files whose stat `previous` cannot vouch for)."""
+    only the files whose stat `previous` cannot vouch for; none if not `hashed`, their digests
+    to come from the bytes the run reads)."""
     inventory = Inventory(taken_at=time.time())
     folders: list[str] = []
     for path in candidate_files(root, folders):
-        _add(inventory, path, previous)
+        _add(inventory, path, previous, hashed=hashed)
     for folder in folders:
         # Stated after the walk: a folder changed since has a racy time and is not trusted.
         with contextlib.suppress(OSError):
@@ -243,6 +244,11 @@ def take_inventory(root: Path, previous: Inventory | None) -> Inventory:
 
 def _stat_key(stat: os.stat_result) -> tuple[int, int, int]:
     return stat.st_size, stat.st_mtime_ns, stat.st_ino
+
+
+def content_digest(data: bytes) -> bytes:
+    """What the inventory keeps of a file's bytes (the same as `_hash_file` of the file)."""
+    return hashlib.blake2b(data).digest()[:20]
 
 
 def _hash_file(path: str) -> bytes | None:
@@ -262,7 +268,9 @@ def candidate_files(root: Path, folders: list[str] | None = None) -> list[str]:
     return [os.path.join(root, rel) for rel in record_files(root, [], folders)]
 
 
-def _add(inventory: Inventory, path: str, previous: Inventory | None) -> None:
+def _add(
+    inventory: Inventory, path: str, previous: Inventory | None, *, hashed: bool = True
+) -> None:
     try:
         stat = os.stat(path)
     except OSError:
@@ -270,9 +278,12 @@ def _add(inventory: Inventory, path: str, previous: Inventory | None) -> None:
         return
     digest = previous.known(path, stat) if previous is not None else None
     if digest is None:
-        digest = _hash_file(path)
+        digest = _hash_file(path) if hashed else _UNHASHED
     if digest is not None:
         inventory.files[path] = (*_stat_key(stat), digest)
+
+
+_UNHASHED = b""  # a digest still to come from the bytes the run reads
 
 
 def _probe(path: str) -> tuple[bool, str]:
@@ -334,16 +345,33 @@ class ReportCache:
         return inventory
 
     def begin(self) -> None:
-        """Take the inventory of the register's files, before the run reads them."""
+        """Take the inventory of the register's files, before the run reads them: their stat
+        now, their digests later from the very bytes the run reads (each file read once)."""
         if self._path is not None:
-            self._inventory = take_inventory(self.root, self._previous)
+            self._inventory = take_inventory(self.root, self._previous, hashed=False)
 
-    def store(self, report: CachedReport, read: Iterable[Path], probed: Iterable[Path]) -> None:
-        """Keep `report`, depending on the inventory plus the files read outside it (a policy
-        elsewhere) and the paths the run looked for (evidence files)."""
+    def store(
+        self,
+        report: CachedReport,
+        read: Iterable[Path],
+        probed: Iterable[Path],
+        digests: Mapping[str, bytes],
+    ) -> None:
+        """Keep `report`, depending on the inventory (with the `digests` of the bytes the run
+        read, by path) plus the files read outside it (a policy elsewhere) and the paths the
+        run looked for (evidence files)."""
         inventory = self._inventory
         if self._path is None or inventory is None:
             return
+        for path, (size, mtime, inode, digest) in list(inventory.files.items()):
+            if not digest:  # still _UNHASHED
+                # A file the run did not read (excluded) cannot change its answer: hashing it
+                # now only keeps the inventory whole.
+                found = digests.get(path) or _hash_file(path)
+                if found is None:
+                    del inventory.files[path]
+                else:
+                    inventory.files[path] = (size, mtime, inode, found)
         for path in read:
             if str(path) not in inventory.files:
                 _add(inventory, str(path), None)

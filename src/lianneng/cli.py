@@ -183,7 +183,7 @@ def validate(
         )
         if cache is not None:
             read = [source.path for source in checked.sources.files.values()]
-            cache.store(cached, read, checked.sources.probed)
+            cache.store(cached, read, checked.sources.probed, checked.sources.digests)
     problems = cached.problems
     if changed is not None:
         problems = [p for p in problems if p.path in changed]

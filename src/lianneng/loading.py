@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from lianneng.cache import content_digest
 from lianneng.check.schema import build_records
 from lianneng.model.base import Record
 from lianneng.model.kinds import kind_named
@@ -142,11 +143,17 @@ def _read_chunk(sources: Sources, rels: list[str], cache: FileCache | None) -> l
         if sources.leads_outside(rel):
             entries.append(_Entry(rel, _unreadable(sources, rel, None)))
             continue
-        data = read_bytes(os.path.join(root, rel))
+        path = os.path.join(root, rel)
+        data = read_bytes(path)
         if isinstance(data, TextFault):
             entries.append(_Entry(rel, _unreadable(sources, rel, data)))
             continue
-        entries.append(_Entry(rel, data=data, key=cache.key(rel, data) if cache else None))
+        key = None
+        if cache is not None:
+            key = cache.key(rel, data)
+            # What validate's cached report will depend on: the very bytes parsed here.
+            sources.digests[path] = content_digest(data)
+        entries.append(_Entry(rel, data=data, key=key))
     if cache is not None:
         found = cache.get_many([e.key for e in entries if e.key is not None])
         for entry in entries:

@@ -64,6 +64,9 @@ class Sources:
     probed: list[Path] = field(default_factory=list)
     """Paths a check looked for without reading (evidence files): a cached answer depends on
     whether they exist."""
+    digests: dict[str, bytes] = field(default_factory=dict)
+    """Digests of the bytes of each record file read, by path as the cache names it (kept only
+    when a cached answer is to depend on them)."""
     _linked: dict[str, bool] = field(default_factory=dict, repr=False)
 
     def add(self, rel: str, *, path: Path | None = None, display: str | None = None) -> SourceFile:
