@@ -71,9 +71,9 @@ class Register:
         return self._controls_by_risk.get(risk.id, [])
 
     def marked_fields(self) -> Iterator[tuple[Record, FieldAt]]:
-        """Every field that refers to records or comes from a code table, with its record
-        (inline controls inside their risk point). Walked, not stored: at 100,000 records the
-        list would outweigh the records."""
+        """Every field that refers to records or comes from a code table and holds something,
+        with its record (inline controls inside their risk point). Walked, not stored: at
+        100,000 records the list would outweigh the records."""
         for record in self.records:
             if record.origin is not None:
                 for found in walk_marked(record, record.origin.path):

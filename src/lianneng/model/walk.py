@@ -49,11 +49,14 @@ def _plan(cls: type[BaseModel]) -> _Plan:
 
 
 def walk_marked(model: BaseModel, path: KeyPath) -> Iterator[FieldAt]:
-    """Like `walk`, but only the fields that refer to records or come from code tables: the
-    checks that need only those skip the rest of a large register."""
+    """Like `walk`, but only the fields that refer to records or come from code tables, and
+    only those holding something (not None, not an empty list): the checks that need only those
+    skip the rest of a large register."""
     plan = _plan(type(model))
     for name, info, table, kinds in plan.marked:
-        yield FieldAt(model, name, info, getattr(model, name), path + (name,), table, kinds)
+        value = getattr(model, name)
+        if value is not None and value != []:
+            yield FieldAt(model, name, info, value, path + (name,), table, kinds)
     for name in plan.nesting:
         value = getattr(model, name)
         if isinstance(value, BaseModel):
