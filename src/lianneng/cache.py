@@ -353,7 +353,7 @@ class ReportCache:
     def store(
         self,
         report: CachedReport,
-        read: Iterable[Path],
+        read: Iterable[str],
         probed: Iterable[Path],
         digests: Mapping[str, bytes],
     ) -> None:

@@ -182,7 +182,7 @@ def validate(
             checked.register.config.locale,
         )
         if cache is not None:
-            read = [source.path for source in checked.sources.files.values()]
+            read = [source.location for source in checked.sources.files.values()]
             cache.store(cached, read, checked.sources.probed, checked.sources.digests)
     problems = cached.problems
     if changed is not None:

@@ -17,7 +17,9 @@ from lianneng.source.yamldoc import KeyPath, Locator
 class SourceFile:
     rel: str  # register-relative POSIX path (or a name such as builtin:three-levels)
     display: str  # the path as reported to the user
-    path: Path  # where the bytes are
+    location: str
+    """Where the bytes are, as text: a Path per file would cost more to keep and to read back
+    from a worker than the few files ever opened again need (see `path`)."""
     yaml: str | None = ""
     """The YAML part: the whole file, or a Markdown file's front matter. None once forgotten
     (`forget_text`): read again from `path` if a position in it is asked for."""
@@ -27,6 +29,10 @@ class SourceFile:
     salvaged_ids: list[str] = field(default_factory=list)
     """Ids seen in a file that could not be parsed: they exist, only their file is broken."""
     _locator: Locator | None = field(default=None, repr=False)
+
+    @property
+    def path(self) -> Path:
+        return Path(self.location)
 
     def forget_text(self) -> None:
         """Drop the text and its nodes once the file is read: a large register keeps only what
@@ -70,7 +76,7 @@ class Sources:
     _linked: dict[str, bool] = field(default_factory=dict, repr=False)
 
     def add(self, rel: str, *, path: Path | None = None, display: str | None = None) -> SourceFile:
-        source = SourceFile(rel, display or self.display(rel), path or self.root / rel)
+        source = SourceFile(rel, display or self.display(rel), str(path or self.root / rel))
         self.files[rel] = source
         return source
 
