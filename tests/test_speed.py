@@ -16,6 +16,7 @@ import pytest
 from lianneng import cache as cache_module
 from lianneng import loading, progress
 from lianneng.pipeline import check_register
+from lianneng.publish.site import OfficeWorkers
 from lianneng.speed import Speed
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
@@ -251,6 +252,37 @@ def test_worker_processes_and_the_file_cache_give_the_same_register(  # type: ig
     assert (root / ".lianneng-cache" / "files.sqlite").exists()
     assert answer(Speed(cache=True)) == plain  # reads it
     assert answer(Speed(cache=True, workers=2)) == plain
+
+
+def test_office_files_rendered_by_workers_are_the_same_bytes(  # type: ignore[no-untyped-def]
+    tmp_path: Path, run, monkeypatch
+) -> None:
+    from lianneng.publish.formats import docx, xlsx
+
+    root = tmp_path / "register"
+    generate(root, 40)
+    monkeypatch.setattr(OfficeWorkers, "MIN_RECORDS", 10)
+    here: list[str] = []  # office files rendered in this process (a worker's calls stay there)
+    for module, name in ((xlsx, "render_xlsx"), (docx, "render_docx")):
+        render = getattr(module, name)
+        monkeypatch.setattr(
+            module,
+            name,
+            lambda *a, _render=render, _name=name, **k: here.append(_name) or _render(*a, **k),
+        )
+
+    def published(jobs: str) -> dict[str, bytes]:
+        monkeypatch.setenv("LIANNENG_JOBS", jobs)
+        out = tmp_path / f"site-{jobs}"
+        assert run("publish", str(root), "--out", str(out), "--quiet").code == 0
+        return {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*.*")}
+
+    alone = published("1")
+    assert {"render_xlsx", "render_docx"} <= set(here)
+    here.clear()
+    together = published("2")
+    assert here == []  # the workers rendered every office file
+    assert together == alone
 
 
 def test_the_cache_folder_ignores_itself(tmp_path: Path, register: Path, run, monkeypatch) -> None:  # type: ignore[no-untyped-def]

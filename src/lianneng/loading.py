@@ -176,7 +176,7 @@ class _Parser:
         """Start parsing the entries without a result (in the pool, if there is one)."""
         todo = [e for e in entries if e.result is None]
         if self.workers > 1 and self.pool is None and len(todo) >= CHUNK // 2:
-            self.pool = ProcessPoolExecutor(self.workers, mp_context=_pool_context())
+            self.pool = ProcessPoolExecutor(self.workers, mp_context=pool_context())
         if self.pool is None:
             return
         for start in range(0, len(todo), POOL_CHUNK):
@@ -217,7 +217,7 @@ def _check_pickled(root: Path, display_root: str, files: list[tuple[str, bytes]]
     ]
 
 
-def _pool_context() -> Any:
+def pool_context() -> Any:
     import multiprocessing
 
     # fork starts a worker in milliseconds with the tool already imported; elsewhere (Windows,

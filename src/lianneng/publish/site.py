@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from lianneng.publish.context import Context
 from lianneng.publish.documents import DOCUMENTS, build_documents
 from lianneng.publish.jinja import BUILTIN_TEMPLATES, TEMPLATE_SECONDS, environment, time_bound
 from lianneng.publish.labels import label
+from lianneng.speed import current_speed
 from lianneng.write import write_atomic, write_atomic_bytes
 
 FORMATS = ("md", "html", "xlsx", "docx")
@@ -114,14 +116,25 @@ def publish(
     selected = _selected_documents(checked) if builder is None else []
     result = Published()
     outputs: dict[Path, bytes] = {}
-    renderer = Renderer(environment(register.root), converter(script), register.root, result)
-    for audience in audiences:
-        policy = checked.policy.policy if checked.policy else None
-        ctx = Context(register, audience, lang, checked.grades, policy)
-        built = builder(ctx) if builder is not None else build_documents(ctx, selected)
-        folder = out / audience.value
-        for name, data in renderer.folder(Page.of(ctx), built, formats, progress).items():
-            outputs[folder / name] = data
+    office = OfficeWorkers.for_register(len(register.records), formats)
+    renderer = Renderer(
+        environment(register.root), converter(script), register.root, result, office
+    )
+    finishing: list[tuple[Path, Callable[[], dict[str, bytes]]]] = []
+    try:
+        for audience in audiences:
+            policy = checked.policy.policy if checked.policy else None
+            ctx = Context(register, audience, lang, checked.grades, policy)
+            built = builder(ctx) if builder is not None else build_documents(ctx, selected)
+            # Office files render in the workers while this process goes on to the next audience.
+            finish = renderer.start_folder(Page.of(ctx), built, formats, progress)
+            finishing.append((out / audience.value, finish))
+        for folder, finish in finishing:
+            for name, data in finish().items():
+                outputs[folder / name] = data
+    finally:
+        if office is not None:
+            office.close()
     if any(p.severity is Severity.ERROR for p in result.problems):
         return result
     in_scope = {(a.value, f) for a in audiences for f in formats}
@@ -139,6 +152,7 @@ class Renderer:
     convert: Callable[[str], str]
     root: Path | None
     result: Published
+    office: OfficeWorkers | None = None
 
     def folder(
         self,
@@ -147,38 +161,54 @@ class Renderer:
         formats: list[str],
         progress: Callable[[str], None] | None = None,
     ) -> dict[str, bytes]:
+        return self.start_folder(page, built, formats, progress)()
+
+    def start_folder(
+        self,
+        page: Page,
+        built: list[Document],
+        formats: list[str],
+        progress: Callable[[str], None] | None = None,
+    ) -> Callable[[], dict[str, bytes]]:
+        """Render one folder's files; office files go to the workers, if there are any, and
+        the function returned gives every file once they are done."""
         if self.convert is no_conversion:  # simplified: nothing to convert, nothing to copy
             documents = built
         else:
             documents = [convert_document(d, self.convert) for d in built]
+        unit = self.convert(page.unit["name"])
         files: dict[str, bytes] = {}
+        pending: dict[str, Future[bytes]] = {}
         for document in documents:
             if progress:
                 progress(f"{page.audience}/{document.name}")
             for fmt in formats:
-                if fmt in document.formats:
-                    data = self.document(page, document, fmt, documents)
-                    if data is not None:
-                        files[f"{document.name}.{fmt}"] = data
+                if fmt not in document.formats:
+                    continue
+                name = f"{document.name}.{fmt}"
+                if fmt in OFFICE_FORMATS and self.office is not None:
+                    pending[name] = self.office.submit(fmt, document, unit, page.lang)
+                    continue
+                data = self.document(page, document, fmt, documents)
+                if data is not None:
+                    files[name] = data
         for fmt in ("md", "html"):
             if fmt in formats:
                 data = self.index(page, documents, fmt, formats)
                 if data is not None:
                     files[f"index.{fmt}"] = data
-        return files
+
+        def finish() -> dict[str, bytes]:
+            done = {name: future.result() for name, future in pending.items()}
+            return {**files, **done}
+
+        return finish
 
     def document(
         self, page: Page, document: Document, fmt: str, documents: list[Document]
     ) -> bytes | None:
-        unit = self.convert(page.unit["name"])
-        if fmt == "xlsx":
-            from lianneng.publish.formats.xlsx import render_xlsx
-
-            return render_xlsx(document, unit=unit, lang=page.lang)
-        if fmt == "docx":
-            from lianneng.publish.formats.docx import render_docx
-
-            return render_docx(document, unit=unit, lang=page.lang)
+        if fmt in OFFICE_FORMATS:
+            return render_office(fmt, document, self.convert(page.unit["name"]), page.lang)
         names = [f"{document.name}.{fmt}.j2", f"document.{fmt}.j2"]
         variables = {"doc": document, "documents": documents, **_context_vars(page)}
         return self.template(names, variables)
@@ -203,6 +233,56 @@ class Renderer:
             self.result.problems.append(_template_problem(exc, self.root or Path.cwd()))
             return None
         return self.convert(text).encode("utf-8")
+
+
+OFFICE_FORMATS = ("xlsx", "docx")
+
+
+def render_office(fmt: str, document: Document, unit: str, lang: str) -> bytes:
+    """An XLSX or DOCX file: a pure function of the document (so it can run in a worker)."""
+    if fmt == "xlsx":
+        from lianneng.publish.formats.xlsx import render_xlsx
+
+        return render_xlsx(document, unit=unit, lang=lang)
+    from lianneng.publish.formats.docx import render_docx
+
+    return render_docx(document, unit=unit, lang=lang)
+
+
+class OfficeWorkers:
+    """Worker processes rendering the XLSX and DOCX files of a large register while this
+    process renders the Markdown and HTML: most of publishing it, and each file a pure function
+    of its document. The files are the same bytes as rendered here."""
+
+    # Below this many records the files are small and starting workers costs more than it saves.
+    MIN_RECORDS = 1500
+
+    def __init__(self, workers: int) -> None:
+        import gc
+
+        from lianneng.loading import pool_context
+
+        # The register stays shared with the forked workers only while nothing writes to its
+        # pages: a collection in a worker would touch every object (a copy of all of it).
+        gc.freeze()
+        self.pool = ProcessPoolExecutor(workers, mp_context=pool_context())
+
+    @classmethod
+    def for_register(cls, records: int, formats: list[str]) -> OfficeWorkers | None:
+        workers = current_speed().workers
+        wanted = any(fmt in OFFICE_FORMATS for fmt in formats)
+        if workers < 2 or records < cls.MIN_RECORDS or not wanted:
+            return None
+        return cls(workers)
+
+    def submit(self, fmt: str, document: Document, unit: str, lang: str) -> Future[bytes]:
+        return self.pool.submit(render_office, fmt, document, unit, lang)
+
+    def close(self) -> None:
+        import gc
+
+        self.pool.shutdown(cancel_futures=True)
+        gc.unfreeze()
 
 
 def _selected_documents(checked: Checked) -> list[str]:
