@@ -156,6 +156,7 @@ def environment(register_root: Path | None) -> RegisterSandbox:
             "md_text": markup.md_text,
             "md_lines": markup.md_lines,
             "html_lines": markup.html_lines,
+            "html_cells": markup.html_cells,
         }
     )
     env.globals.update(md_table=markup.md_table, heat_rows=markup.heat_rows)

@@ -43,6 +43,12 @@ def html_lines(value: object) -> Markup:
     return Markup(str(escape(value)).replace("\n", "<br>"))
 
 
+def html_cells(row: tuple[object, ...]) -> Markup:
+    """A table row's cells, each `<td>` holding its value as `html_lines` does (one call per
+    row: a large register's tables have a million cells)."""
+    return Markup("".join(f"<td>{str(escape(cell)).replace(chr(10), '<br>')}</td>" for cell in row))
+
+
 def md_lines(value: object) -> str:
     """Escaped text whose line breaks survive Markdown (for multi-line paragraphs)."""
     return "  \n".join(md_text(line) for line in str(value).splitlines())
