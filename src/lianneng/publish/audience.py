@@ -41,12 +41,19 @@ def view(model: BaseModel, audience: Audience) -> dict[str, Any]:
     """The fields of `model` the audience may read, recursively, as plain data."""
     sees = _SEES[audience]
     fields, per_record = _fields_of(type(model))
+    if per_record:
+        names: tuple[str, ...] | list[str] = [
+            name
+            for name, declared in fields
+            if model.field_visibility(name, declared) <= sees  # type: ignore[attr-defined]
+        ]
+    else:
+        names = _seen_by(type(model), sees)
+    values = model.__dict__  # a model's fields, read without a getattr each
     shown: dict[str, Any] = {}
-    for name, declared in fields:
-        if per_record:
-            declared = model.field_visibility(name, declared)  # type: ignore[attr-defined]
-        if declared <= sees:
-            shown[name] = _plain(getattr(model, name), audience)
+    for name in names:
+        value = values[name]
+        shown[name] = value if type(value) in _LEAVES else _plain(value, audience)
     return shown
 
 
@@ -57,6 +64,12 @@ def _fields_of(model: type[BaseModel]) -> tuple[tuple[tuple[str, Visibility], ..
     fields = tuple((name, visibility_of(info)) for name, info in model.model_fields.items())
     per_record = issubclass(model, Record) and model.field_visibility is not Record.field_visibility
     return fields, per_record
+
+
+@functools.cache
+def _seen_by(model: type[BaseModel], sees: Visibility) -> tuple[str, ...]:
+    fields, _ = _fields_of(model)
+    return tuple(name for name, declared in fields if declared <= sees)
 
 
 # Values that are data as they stand: most of a register, passed by before the slower checks
