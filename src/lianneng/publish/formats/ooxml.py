@@ -8,7 +8,11 @@ import re
 import stat
 import unicodedata
 import zipfile
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from itertools import chain
+from typing import IO
 
 FIXED_TIME = datetime.datetime(2000, 1, 1, 0, 0, 0)
 """Created/modified/printed time of every file: the bytes depend on the register, not the clock."""
@@ -115,14 +119,81 @@ def normalise_zip(data: bytes) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
         for entry in source.infolist():
-            info = _fixed_info(entry.filename)
-            target.writestr(
-                info,
-                source.read(entry),
-                compress_type=info.compress_type,
-                compresslevel=ZIP_LEVEL if entry.filename[-1:] != "/" else None,
-            )
+            _write_entry(target, entry.filename, source.read(entry))
     return out.getvalue()
+
+
+class ZipStream:
+    """A zip as normalise_zip makes it, written entry by entry, with no zip to re-pack after.
+
+    An entry made in parts (stream) is deflated on a helper thread while its next part is made:
+    deflating is most of a large file's time, and zlib lets go of the GIL while it works. Takes
+    what openpyxl's ExcelWriter gives a zipfile.ZipFile: writestr, write and namelist. Write
+    within a `with` block, then take getvalue().
+    """
+
+    def __init__(self) -> None:
+        self._buffer = io.BytesIO()
+        self._zip = zipfile.ZipFile(self._buffer, "w")
+
+    def writestr(self, name: str, data: bytes | str) -> None:
+        _write_entry(self._zip, name, data)
+
+    def write(self, filename: str, arcname: str) -> None:
+        with open(filename, "rb") as file:
+            self.writestr(arcname, file.read())
+
+    def namelist(self) -> list[str]:
+        return self._zip.namelist()
+
+    def stream(self, name: str, parts: Iterable[bytes], ahead: int = 2) -> None:
+        """An entry whose data comes in parts, at most `ahead` of them made and waiting to be
+        deflated. Deflate's output does not depend on how its input is cut, so the entry is the
+        one writestr would write; an entry of one part is written by it, with no thread."""
+        pieces = iter(parts)
+        first, second = next(pieces, b""), next(pieces, None)
+        if second is None:
+            self.writestr(name, first)
+            return
+        with _open_entry(self._zip, name) as entry, ThreadPoolExecutor(1, "deflate") as deflate:
+            waiting: deque[Future[int]] = deque()
+            for part in chain((first, second), pieces):
+                waiting.append(deflate.submit(entry.write, part))  # one thread: in order
+                if len(waiting) > ahead:
+                    waiting.popleft().result()
+            for written in waiting:
+                written.result()
+
+    def __enter__(self) -> ZipStream:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._zip.close()  # the central directory, at the end
+
+    def getvalue(self) -> bytes:
+        """The zip's bytes, once the with block is over."""
+        if self._zip.fp is not None:
+            raise ValueError("the zip is complete only after its with block")
+        return self._buffer.getvalue()
+
+
+def _write_entry(target: zipfile.ZipFile, name: str, data: bytes | str) -> None:
+    info = _fixed_info(name)
+    target.writestr(
+        info,
+        data,
+        compress_type=info.compress_type,
+        compresslevel=ZIP_LEVEL if name[-1:] != "/" else None,
+    )
+
+
+def _open_entry(target: zipfile.ZipFile, name: str) -> IO[bytes]:
+    """An entry to write in parts, ending as _write_entry's would: writestr itself opens the
+    entry this way and writes its data at once. (It sets the level on the info's
+    _compresslevel too; Python 3.13 names it compress_level and keeps the old name.)"""
+    info = _fixed_info(name)
+    info._compresslevel = ZIP_LEVEL  # type: ignore[attr-defined]
+    return target.open(info, "w")
 
 
 def _fixed_info(name: str) -> zipfile.ZipInfo:
