@@ -53,7 +53,13 @@ def view(model: BaseModel, audience: Audience) -> dict[str, Any]:
     shown: dict[str, Any] = {}
     for name in names:
         value = values[name]
-        shown[name] = value if type(value) in _LEAVES else _plain(value, audience)
+        kind = type(value)
+        if kind in _LEAVES:
+            shown[name] = value
+        elif kind is list:  # mostly of ids or words: no call per item
+            shown[name] = [i if type(i) in _LEAVES else _plain(i, audience) for i in value]
+        else:
+            shown[name] = _plain(value, audience)
     return shown
 
 

@@ -24,6 +24,7 @@ class Context:
     _views: dict[str, View] = field(default_factory=dict, init=False)
     _by_kind: dict[str, list[View]] = field(default_factory=dict, init=False)
     _by_risk: dict[str, list[View]] | None = field(default=None, init=False)
+    _controls: dict[str, list[View]] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
         hidden = self.hidden_kinds()
@@ -108,7 +109,14 @@ class Context:
         return 99
 
     def controls(self, risk: View) -> list[View]:
-        """A risk point's controls: written in place, named by id, or naming the risk point."""
+        """A risk point's controls: written in place, named by id, or naming the risk point
+        (worked out once per risk point: every list and form asks)."""
+        known = self._controls.get(risk["id"])
+        if known is None:
+            known = self._controls[risk["id"]] = self._find_controls(risk)
+        return known
+
+    def _find_controls(self, risk: View) -> list[View]:
         found: list[View] = []
         for item in risk.get("controls", []):
             control = self.get(item) if isinstance(item, str) else item
