@@ -186,6 +186,28 @@ def test_a_warm_run_walks_the_register_only_when_a_folder_changed(  # type: igno
     assert added == _validate(run, register, cache=False, monkeypatch=monkeypatch)
 
 
+def test_a_folder_changed_just_before_the_run_is_judged_by_its_names(  # type: ignore[no-untyped-def]
+    run, register: Path, monkeypatch
+) -> None:
+    """The first run creates the cache folder, so the register's own folder has a time too
+    recent to prove anything: the next run compares the names in it instead of walking, and
+    still notices a file added there."""
+    first = _validate(run, register, cache=True, monkeypatch=monkeypatch)
+    walks: list[Path] = []
+    walk = cache_module.candidate_files
+    monkeypatch.setattr(
+        cache_module,
+        "candidate_files",
+        lambda root, folders=None: walks.append(root) or walk(root, folders),
+    )
+    assert _validate(run, register, cache=True, monkeypatch=monkeypatch) == first
+    assert walks == []
+    (register / "RP-TOP.yaml").write_text("kind: risk\nid: RP-TOP\ntitle: 新增\n", encoding="utf-8")
+    added = _validate(run, register, cache=True, monkeypatch=monkeypatch)
+    assert added != first and "RP-TOP" in added[1]
+    assert added == _validate(run, register, cache=False, monkeypatch=monkeypatch)
+
+
 def test_a_cold_run_reads_each_record_file_once(run, register: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """The report's inventory takes each record file's digest from the bytes the loader
     parsed, not from a second read; only files read elsewhere (settings, policy) are hashed."""

@@ -174,6 +174,8 @@ class Inventory:
     probed: dict[str, tuple[bool, str]] = field(default_factory=dict)
     """Path → (exists, where its links lead)."""
     folders: dict[str, tuple[int, int]] = field(default_factory=dict)
+    listings: dict[str, frozenset[str]] = field(default_factory=dict)
+    """The names in each folder whose time was too recent to prove anything, as walked."""
 
     @property
     def racy_from_ns(self) -> int:
@@ -188,9 +190,10 @@ class Inventory:
         return entry[3]
 
     def vouched_for(self) -> bool:
-        """Whether the file system alone proves nothing changed, without reading a file: no
-        folder's entries changed (adding, removing or renaming a file changes its folder's
-        time), every file has its recorded stat, every probe finds the same."""
+        """Whether nothing changed, proved without walking the register: no folder's entries
+        changed (adding, removing or renaming a file changes its folder's time; a folder whose
+        time was too recent to prove it shows the same names), every file has its recorded stat
+        (or, if that was too recent, its recorded content), every probe finds the same."""
         racy_from = self.racy_from_ns
         stat_of = os.stat
         for path, (mtime, inode) in self.folders.items():
@@ -198,19 +201,22 @@ class Inventory:
                 stat = stat_of(path)
             except OSError:
                 return False
-            if stat.st_mtime_ns != mtime or stat.st_ino != inode or mtime >= racy_from:
+            if stat.st_ino != inode:
                 return False
-        for path, (size, mtime, inode, _digest) in self.files.items():
+            listing = self.listings.get(path)
+            if listing is None:
+                if stat.st_mtime_ns != mtime:
+                    return False
+            elif frozenset(os.listdir(path)) != listing:
+                return False
+        for path, (size, mtime, inode, digest) in self.files.items():
             try:
                 stat = stat_of(path)
             except OSError:
                 return False
-            if (
-                stat.st_mtime_ns != mtime
-                or stat.st_size != size
-                or stat.st_ino != inode
-                or mtime >= racy_from
-            ):
+            if stat.st_mtime_ns != mtime or stat.st_size != size or stat.st_ino != inode:
+                return False
+            if mtime >= racy_from and _hash_file(path) != digest:
                 return False
         return bool(self.folders) and self.same_probes()
 
@@ -231,14 +237,18 @@ def take_inventory(root: Path, previous: Inventory | None, *, hashed: bool = Tru
     only the files whose stat `previous` cannot vouch for; none if not `hashed`, their digests
     to come from the bytes the run reads)."""
     inventory = Inventory(taken_at=time.time())
-    folders: list[str] = []
+    folders: list[tuple[str, list[str]]] = []
     for path in candidate_files(root, folders):
         _add(inventory, path, previous, hashed=hashed)
-    for folder in folders:
-        # Stated after the walk: a folder changed since has a racy time and is not trusted.
+    racy_from = inventory.racy_from_ns
+    for folder, names in folders:
+        # Stated after the walk: a folder changed since has a time too recent to prove anything,
+        # and is judged by the names the walk found in it.
         with contextlib.suppress(OSError):
             stat = os.stat(folder)
             inventory.folders[folder] = (stat.st_mtime_ns, stat.st_ino)
+            if stat.st_mtime_ns >= racy_from:
+                inventory.listings[folder] = frozenset(names)
     return inventory
 
 
@@ -259,10 +269,11 @@ def _hash_file(path: str) -> bytes | None:
         return None
 
 
-def candidate_files(root: Path, folders: list[str] | None = None) -> list[str]:
+def candidate_files(root: Path, folders: list[tuple[str, list[str]]] | None = None) -> list[str]:
     """Every file that could hold records, whatever the register excludes (a superset of what
     a run reads), so a new one is noticed; the files a run read besides (settings, policy) are
-    added to its inventory when it is stored. The folders walked go to `folders`."""
+    added to its inventory when it is stored. The folders walked, with the names found in each,
+    go to `folders`."""
     from lianneng.source import record_files
 
     return [os.path.join(root, rel) for rel in record_files(root, [], folders)]

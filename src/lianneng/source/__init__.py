@@ -22,12 +22,14 @@ def find_register(start: Path) -> Path | None:
     return None
 
 
-def record_files(root: Path, exclude: list[str], folders: list[str] | None = None) -> Iterator[str]:
+def record_files(
+    root: Path, exclude: list[str], folders: list[tuple[str, list[str]]] | None = None
+) -> Iterator[str]:
     """Register-relative paths of the files that may hold records, in a stable order (and each
-    folder walked for them appended to `folders`)."""
+    folder walked for them, with every name the walk found in it, appended to `folders`)."""
     for dirpath, dirnames, filenames in os.walk(root):
         if folders is not None:
-            folders.append(dirpath)
+            folders.append((dirpath, dirnames + filenames))
         rel_dir = Path(dirpath).relative_to(root).as_posix()
         at_top = rel_dir == "."
         dirnames[:] = sorted(
