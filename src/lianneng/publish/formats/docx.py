@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from itertools import islice
 
 import docx
 from docx.document import Document as WordDocument
@@ -19,14 +21,15 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.oxml.ns import nsmap, qn
+from docx.oxml.parser import element_class_lookup
 from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Emu, Length, Mm, Pt, RGBColor
 from docx.styles.style import ParagraphStyle
 from docx.table import Table as WordTable
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph as WordParagraph
-from lxml.etree import SubElement  # type: ignore[import-untyped,unused-ignore]  # no stubs
+from lxml import etree  # type: ignore[import-untyped,unused-ignore]  # no stubs
 
 from lianneng.check.markdown import FENCE, HEADING, LINK
 from lianneng.publish.blocks import (
@@ -44,11 +47,11 @@ from lianneng.publish.blocks import (
 from lianneng.publish.formats.ooxml import (
     AUTHOR,
     FIXED_TIME,
+    ZipStream,
     char_width,
     column_count,
     column_widths,
     heat_fill,
-    normalise_zip,
     padded,
     title_line,
     xml_text,
@@ -73,11 +76,11 @@ BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
 def render_docx(document: Document, *, unit: str, lang: str) -> bytes:
     word = docx.Document()
     setup(word, lang, landscape=_is_wide(document))
-    writer = Writer(word, lang)
+    writer = Writer(word, lang, splice=True)
     writer.title(title_line(document.title, unit, lang), document.subtitle)
     for block in document.blocks:
         writer.block(block)
-    return save(word, document.title, lang)
+    return save(word, document.title, lang, writer.spliced)
 
 
 def _is_wide(document: Document) -> bool:
@@ -170,11 +173,18 @@ def _page_numbers(paragraph: WordParagraph) -> None:
 
 
 class Writer:
-    """Appends blocks to one Word document, remembering the last heading to avoid repeating it."""
+    """Appends blocks to one Word document, remembering the last heading to avoid repeating it.
 
-    def __init__(self, word: WordDocument, lang: str) -> None:
+    With `splice`, table rows are left out of the document's tree, a marker where they go, and
+    kept in `spliced` for save() to write into document.xml (see "table rows as XML" below);
+    without, they are in the tree at once, for a caller that reads tables back before saving.
+    """
+
+    def __init__(self, word: WordDocument, lang: str, *, splice: bool = False) -> None:
         self.word = word
         self.lang = lang
+        self.splice = splice
+        self.spliced: list[Rows] = []  # in document order, as their markers come
         self.last_heading = ""
         self.table_style_id = word.styles[TABLE_STYLE].style_id
         # Style ids looked up once: python-docx's `style=` setters search every style by name,
@@ -237,9 +247,15 @@ class Writer:
     # ── tables ──────────────────────────────────────────────────────────────────────────────
 
     def table(
-        self, columns: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[int] = ()
+        self,
+        columns: Sequence[str],
+        rows: Sequence[Sequence[str]],
+        widths: Sequence[int] = (),
+        *,
+        in_tree: bool = False,
     ) -> WordTable:
-        """A bordered table whose bold header row repeats at the top of every page."""
+        """A bordered table whose bold header row repeats at the top of every page; `in_tree`:
+        its rows in the document's tree even when splicing, to be changed after."""
         count = column_count(columns, rows)
         header = padded(columns, count)
         body = [padded(row, count) for row in rows]
@@ -248,11 +264,23 @@ class Writer:
         table = self.new_table(count, sizes)
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         twips = _twips(sizes)
-        _add_row(table._tbl, header, twips, self.table_style_id, [HEAD] * count, repeat=True)
-        plain = [PLAIN] * count
-        for values in body:
-            _add_row(table._tbl, values, twips, self.table_style_id, plain)
+        style = self.table_style_id
+        header_row = Rows([header], twips, style, [HEAD] * count, repeat=True)
+        self.add_rows(table._tbl, header_row, in_tree=in_tree)
+        self.add_rows(table._tbl, Rows(body, twips, style, [PLAIN] * count), in_tree=in_tree)
         return table
+
+    def add_rows(self, tbl: BaseOxmlElement, rows: Rows, *, in_tree: bool = False) -> None:
+        """The rows at the end of the table: parsed into it, or marked there to be spliced."""
+        if self.splice and not in_tree:
+            tbl.append(etree.Comment(ROWS_MARK))
+            self.spliced.append(rows)
+        else:
+            xml = "".join(rows.xml())
+            # Inside a wrapper declaring w:, as the document's root does. Moved into the table,
+            # the rows use the root's declaration, and keep no declaration of their own.
+            parsed = etree.fromstring(f'<w:tbl xmlns:w="{W_NAMESPACE}">{xml}</w:tbl>', _PARSER)
+            tbl.extend(list(parsed))
 
     def new_table(self, count: int, sizes: Sequence[Length]) -> WordTable:
         """An empty fixed-layout grid table with these column widths; rows are added as XML."""
@@ -285,9 +313,8 @@ class Writer:
         self.apart_from_table()
         sizes = self.sizes([1.0, 3.0])
         table = self.new_table(2, sizes)
-        twips = _twips(sizes)
-        for name, value in fields.items:
-            _add_row(table._tbl, [name, value], twips, self.table_style_id, [LABEL, PLAIN])
+        rows = Rows(fields.items, _twips(sizes), self.table_style_id, [LABEL, PLAIN])
+        self.add_rows(table._tbl, rows)
 
     def heat_map(self, heat: HeatMap) -> None:
         self.caption(heat.title)
@@ -300,7 +327,8 @@ class Writer:
         measured = column_widths(
             (), header, [padded(row, len(header)) for row in rows], len(header), bounds=(8, 30)
         )
-        table = self.table(header, rows, [round(width) for width in measured])
+        # In the tree: its cells are shaded below, through python-docx.
+        table = self.table(header, rows, [round(width) for width in measured], in_tree=True)
         maximum = max((n for counts in heat.counts for n in counts), default=0)
         for row, counts in zip(table.rows[1:], heat.counts, strict=False):
             row_cells = row.cells
@@ -366,20 +394,40 @@ def _list_style(base: str, depth: int) -> str:
 # ── table rows as XML ────────────────────────────────────────────────────────────────────────
 #
 # A register's ledger is thousands of cells. Through python-docx each cell costs a dozen child
-# searches (every property setter looks for its place among the siblings in schema order), which
-# made tables nine tenths of a document's time. Rows are therefore built as the very elements
-# python-docx would have produced — same children, same order, same attributes — appended in
-# document order, so no search is needed.
+# searches (every property setter looks for its place among the siblings in schema order); even
+# made one by one with lxml, its ten or so elements cost more than all the rest of the document.
+# A table's rows are therefore written as XML text: the very elements python-docx would have
+# produced (same children, order and attributes), written as lxml serialises them. The text is
+# spliced into document.xml where the table's marker is when the document is saved, so the rows
+# are neither built, nor serialised, nor deflated twice (python-docx's zip and then the
+# reproducible one); a table changed through python-docx after (the heat map's) has its rows
+# parsed into the tree instead.
 
-W_TR, W_TR_PR, W_CANT_SPLIT, W_TBL_HEADER = map(
-    qn, ("w:tr", "w:trPr", "w:cantSplit", "w:tblHeader")
-)
-W_TC, W_TC_PR, W_TC_W, W_SHD, W_V_ALIGN = map(qn, ("w:tc", "w:tcPr", "w:tcW", "w:shd", "w:vAlign"))
-W_P, W_P_PR, W_P_STYLE, W_JC = map(qn, ("w:p", "w:pPr", "w:pStyle", "w:jc"))
-W_R, W_R_PR, W_B, W_T, W_TAB, W_BR = map(qn, ("w:r", "w:rPr", "w:b", "w:t", "w:tab", "w:br"))
-W_VAL, W_TYPE, W_W, W_COLOR, W_FILL = map(qn, ("w:val", "w:type", "w:w", "w:color", "w:fill"))
-XML_SPACE = qn("xml:space")
+W_NAMESPACE = nsmap["w"]
+ROWS_MARK = "lianneng rows"  # a comment: text in a document cannot make one, its < is escaped
 RUN_BREAKS = re.compile(r"([\t\r\n])")  # python-docx writes these as w:tab and w:br
+ROWS_PER_PART = 1000  # of document.xml, deflated while the next part is written
+
+# Parses rows into python-docx's element classes (CT_Row, CT_Tc …), as its own parser does, so
+# that they read back through its API. Not its parser itself, which refuses a text node over
+# 10 MB (huge_tree lifts libxml2's limit) and drops whitespace it deems ignorable.
+_PARSER = etree.XMLParser(resolve_entities=False, huge_tree=True)
+_PARSER.set_element_class_lookup(element_class_lookup)
+
+# What lxml escapes: in text, these three (and a carriage return, which xml_text leaves none of);
+# in an attribute, also quotes, tabs and line ends. Any other character is written as itself.
+_TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+_ATTRIBUTE_ESCAPES = str.maketrans(
+    {
+        "&": "&amp;",
+        "<": "&lt;",
+        ">": "&gt;",
+        '"': "&quot;",
+        "\t": "&#9;",
+        "\n": "&#10;",
+        "\r": "&#13;",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -402,59 +450,97 @@ def _twips(sizes: Sequence[Length]) -> list[str]:
     return [str(Emu(size).twips) for size in sizes]
 
 
-def _add_row(
-    tbl: BaseOxmlElement,
-    values: Sequence[str],
-    twips: Sequence[str],
-    style_id: str,
-    looks: Sequence[CellLook],
-    *,
-    repeat: bool = False,
-) -> None:
-    """Append a w:tr of one cell per value; `repeat` makes it a header row repeated on every
-    page (and kept whole). Children are created in schema order, so appending is enough."""
-    tr = SubElement(tbl, W_TR)
-    if repeat:
-        properties = SubElement(tr, W_TR_PR)
-        SubElement(properties, W_CANT_SPLIT)
-        SubElement(properties, W_TBL_HEADER)
-    for value, width, look in zip(values, twips, looks, strict=True):
-        tc = SubElement(tr, W_TC)
-        tc_pr = SubElement(tc, W_TC_PR)
-        tc_w = SubElement(tc_pr, W_TC_W)
-        tc_w.set(W_TYPE, "dxa")
-        tc_w.set(W_W, width)
-        if look.fill:
-            shading = SubElement(tc_pr, W_SHD)
-            shading.set(W_VAL, "clear")
-            shading.set(W_COLOR, "auto")
-            shading.set(W_FILL, look.fill)
-        SubElement(tc_pr, W_V_ALIGN).set(W_VAL, look.vertical)
-        p = SubElement(tc, W_P)
-        p_pr = SubElement(p, W_P_PR)
-        SubElement(p_pr, W_P_STYLE).set(W_VAL, style_id)
-        if look.centred:
-            SubElement(p_pr, W_JC).set(W_VAL, "center")
-        if value:
-            _append_run(p, xml_text(value), bold=look.bold)
+@dataclass(frozen=True)
+class Rows:
+    """Table rows: a w:tr of one cell per value for each row of `values`, each column `twips`
+    wide and dressed as its look says; `repeat` makes them header rows, repeated on every page
+    (and kept whole)."""
+
+    values: Sequence[Sequence[str]]
+    twips: Sequence[str]
+    style_id: str  # of the cells' paragraphs
+    looks: Sequence[CellLook]
+    repeat: bool = False
+
+    def xml(self) -> Iterator[str]:
+        """Each row's XML as lxml serialises it. A column's cells differ only in their text, so
+        each column's opening (cell properties, paragraph properties) is written once."""
+        openings = [
+            _cell_opening(width, self.style_id, look)
+            for width, look in zip(self.twips, self.looks, strict=True)
+        ]
+        bold = [look.bold for look in self.looks]
+        start = "<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>" if self.repeat else "<w:tr>"
+        for values in self.values:
+            parts = [start]
+            for value, opening, strong in zip(values, openings, bold, strict=True):
+                parts.append(opening)
+                if value:  # none: no run at all, as in a cell python-docx leaves empty
+                    parts.append(_run(xml_text(value), bold=strong))
+                parts.append("</w:p></w:tc>")
+            parts.append("</w:tr>")
+            yield "".join(parts)
 
 
-def _append_run(p: BaseOxmlElement, text: str, *, bold: bool) -> None:
-    """A w:r as python-docx's add_run(text) writes it: text in w:t (space-preserving when it has
-    outer whitespace), tabs as w:tab, line ends as w:br; an empty text gives an empty run."""
-    r = SubElement(p, W_R)
-    if bold:
-        SubElement(SubElement(r, W_R_PR), W_B)
+def _cell_opening(width: str, style_id: str, look: CellLook) -> str:
+    """A w:tc up to its paragraph's content: w:tcPr (width, shading, vertical alignment) and
+    w:pPr (style, centring), in schema order."""
+    shading = f'<w:shd w:val="clear" w:color="auto" w:fill="{_attribute(look.fill)}"/>'
+    centring = '<w:jc w:val="center"/>'
+    return (
+        f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{_attribute(width)}"/>'
+        + (shading if look.fill else "")
+        + f'<w:vAlign w:val="{_attribute(look.vertical)}"/></w:tcPr>'
+        + f'<w:p><w:pPr><w:pStyle w:val="{_attribute(style_id)}"/>'
+        + (centring if look.centred else "")
+        + "</w:pPr>"
+    )
+
+
+def _run(text: str, *, bold: bool) -> str:
+    """A w:r as python-docx's add_run(text) writes it. Empty (a text made only of characters
+    xml_text drops, not bold), lxml writes it as an empty-element tag."""
+    properties = "<w:rPr><w:b/></w:rPr>" if bold else ""
+    content = _run_content(text)
+    return f"<w:r>{properties}{content}</w:r>" if properties or content else "<w:r/>"
+
+
+def _run_content(text: str) -> str:
+    """Text in w:t (space-preserving when it has outer whitespace), tabs as w:tab, line ends as
+    w:br; nothing for an empty text."""
+    if "\t" not in text and "\n" not in text and "\r" not in text:
+        return _t(text) if text else ""  # most cells: one w:t
+    content = []
     for piece in RUN_BREAKS.split(text):
         if piece == "\t":
-            SubElement(r, W_TAB)
+            content.append("<w:tab/>")
         elif piece in ("\r", "\n"):
-            SubElement(r, W_BR)
+            content.append("<w:br/>")
         elif piece:
-            t = SubElement(r, W_T)
-            t.text = piece
-            if len(piece.strip()) < len(piece):
-                t.set(XML_SPACE, "preserve")
+            content.append(_t(piece))
+    return "".join(content)
+
+
+def _t(text: str) -> str:
+    start = '<w:t xml:space="preserve">' if len(text.strip()) < len(text) else "<w:t>"
+    if "&" in text or "<" in text or ">" in text:
+        text = text.translate(_TEXT_ESCAPES)
+    return f"{start}{text}</w:t>"
+
+
+def _attribute(value: str) -> str:
+    return value.translate(_ATTRIBUTE_ESCAPES)
+
+
+def _spliced(xml: bytes, spliced: Sequence[Rows]) -> Iterator[bytes]:
+    """document.xml with each marker replaced by its rows, in parts."""
+    pieces = xml.split(f"<!--{ROWS_MARK}-->".encode())
+    yield pieces[0]
+    for rows, piece in zip(spliced, pieces[1:], strict=True):
+        lines = rows.xml()
+        while part := "".join(islice(lines, ROWS_PER_PART)):
+            yield part.encode()
+        yield piece
 
 
 def _shade(cell: _Cell, fill: str) -> None:
@@ -588,8 +674,9 @@ def inline(text: str) -> Iterator[tuple[str, bool]]:
 # ── saving ───────────────────────────────────────────────────────────────────────────────────
 
 
-def save(word: WordDocument, title: str, lang: str) -> bytes:
-    """The document's bytes, the same for the same content on any day."""
+def save(word: WordDocument, title: str, lang: str, spliced: Sequence[Rows] = ()) -> bytes:
+    """The document's bytes, the same for the same content on any day; `spliced`: the rows of
+    the tables marked for them, in document order (see Writer)."""
     properties = word.core_properties
     properties.author = properties.last_modified_by = AUTHOR
     properties.title = xml_text(title)
@@ -599,7 +686,15 @@ def save(word: WordDocument, title: str, lang: str) -> bytes:
     _drop_thumbnail(word)
     buffer = io.BytesIO()
     word.save(buffer)
-    return normalise_zip(buffer.getvalue())
+    # normalise_zip's re-packing, the rows written into document.xml on the way
+    document_xml = word.part.partname.membername
+    with zipfile.ZipFile(buffer) as source, ZipStream() as target:
+        for entry in source.infolist():
+            if entry.filename == document_xml:
+                target.stream(entry.filename, _spliced(source.read(entry), spliced))
+            else:
+                target.writestr(entry.filename, source.read(entry))
+    return target.getvalue()
 
 
 def _drop_thumbnail(word: WordDocument) -> None:
