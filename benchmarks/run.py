@@ -8,7 +8,8 @@ with its deliberate problems; then, those repaired, `grade --check` cold (cache 
 every format (these two find the parse results cached, as after a validate in CI); the peak
 memory of the cold validate; `check-jsonschema` over the same YAML files against the exported
 JSON Schemas (schema checks only: no references, completeness or policy). `lianneng --help` is
-timed once.
+the best of five runs; below 100,000 risk points the parse, validate and grade timings are the
+best of three.
 """
 
 from __future__ import annotations
@@ -121,20 +122,29 @@ def main() -> int:
             root = Path(folder) / "register"
             generate(root, size, problems=True)
             files = sum(1 for p in root.rglob("*") if p.is_file())
-            base = libyaml_parse(root)
+            # Below 100,000 the best of three runs: a shared machine's speed wanders by more
+            # than a small register takes.
+            repeats = 3 if size < 100_000 else 1
+            base = min(libyaml_parse(root) for _ in range(repeats))
             validate = [LIANNENG, "validate", str(root), "-f", "parsable"]
-            shutil.rmtree(root / ".lianneng-cache", ignore_errors=True)
-            cold, memory = timed(validate)
-            warm, _ = timed(validate)
+            cache = root / ".lianneng-cache"
+            cold, memory = min(
+                (shutil.rmtree(cache, ignore_errors=True), timed(validate))[1]
+                for _ in range(repeats)
+            )
+            warm = min(timed(validate)[0] for _ in range(repeats))
             edited = root / "risks" / "RP-000003.yaml"
             edited.write_text(edited.read_text(encoding="utf-8") + "notes: 改\n", encoding="utf-8")
             one, _ = timed(validate)
             generate(
                 root, size
             )  # the deliberate problems repaired: publish refuses a register with errors
-            shutil.rmtree(root / ".lianneng-cache", ignore_errors=True)
-            check, _ = timed([LIANNENG, "grade", str(root), "--check", "-f", "parsable"])
-            write, _ = timed([LIANNENG, "grade", str(root), "--write"])
+            grade_check = [LIANNENG, "grade", str(root), "--check", "-f", "parsable"]
+            check = min(
+                (shutil.rmtree(cache, ignore_errors=True), timed(grade_check))[1][0]
+                for _ in range(repeats)
+            )
+            write = min(timed([LIANNENG, "grade", str(root), "--write"])[0] for _ in range(repeats))
             publish, _ = timed(
                 [LIANNENG, "publish", str(root), "--out", str(Path(folder) / "site"), "--quiet"],
                 limit=args.publish_limit,
