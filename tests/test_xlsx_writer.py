@@ -294,3 +294,18 @@ def test_zip_stream_passes_on_a_failure_while_making_the_parts() -> None:
 
     with ZipStream() as stream, pytest.raises(ValueError, match="no third part"):
         stream.stream("x.xml", failing())
+
+
+def test_sheets_added_without_openpyxl_name_check_are_the_same_workbook(monkeypatch) -> None:
+    """new_sheet skips openpyxl's check of each name against every earlier sheet (n² for a
+    workbook of 10,000 flows); SheetNames has made the names unique, so the file is the one
+    create_sheet gives, clashing and case-different titles included."""
+    titles = ["流程", "Flow", "FLOW", "flow (2)", "History", "a" * 40, "流程"] * 40
+    rows = (("受理", "窗口"),)
+    document = Document("flows", "流程图", [Table(("环节", "岗位"), rows, title=t) for t in titles])
+    fast = xlsx.render_xlsx(document, unit="某单位", lang="zh")
+    monkeypatch.setattr(xlsx, "new_sheet", lambda workbook, name: workbook.create_sheet(name))
+    assert fast == xlsx.render_xlsx(document, unit="某单位", lang="zh")
+    with zipfile.ZipFile(io.BytesIO(fast)) as archive:
+        workbook = archive.read("xl/workbook.xml").decode("utf-8")
+    assert workbook.count("<sheet ") == len(titles)

@@ -103,7 +103,7 @@ def render_xlsx(document: Document, *, unit: str, lang: str) -> bytes:
     writer = SheetWriter(document, unit, lang)
     for sheet in sheets(document):
         title = sheet.block.title or document.title
-        out = writer.sheet(workbook.create_sheet(names.claim(title)))
+        out = writer.sheet(new_sheet(workbook, names.claim(title)))
         if isinstance(sheet.block, Table):
             writer.table(out, sheet.block, sheet.fields)
         else:
@@ -113,6 +113,17 @@ def render_xlsx(document: Document, *, unit: str, lang: str) -> bytes:
         ws = workbook.create_sheet(names.claim(document.title))
         writer.title_rows(SheetCells(ws, writer.styles), 1)
     return save(workbook, document.title, writer.xml_sheets)
+
+
+def new_sheet(workbook: Workbook, name: str) -> Worksheet:
+    """`workbook.create_sheet(name)` without openpyxl's check of the name against every sheet
+    already there, which made a workbook of n sheets cost n² (10,000 flows: most of publishing
+    them). SheetNames has made the name valid and unique, so the check would change nothing."""
+    ws = Worksheet(parent=None)  # no parent: openpyxl sets no title and checks nothing
+    ws._parent = workbook  # type: ignore[attr-defined]
+    ws._WorkbookChild__title = name  # type: ignore[attr-defined]  # the title setter's field
+    workbook._add_sheet(ws)
+    return ws
 
 
 def sheets(document: Document) -> Iterator[Sheet]:
