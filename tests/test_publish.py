@@ -242,3 +242,20 @@ def test_publish_refuses_a_register_with_errors(run, tmp_path: Path) -> None:  #
     (root / "risks" / "RP-001.yaml").write_text("id: RP-001\ntitle: x\n", encoding="utf-8")
     result = run("publish", str(root), "--out", str(tmp_path / "out"))
     assert result.code == 1 and "S002" in result.out and not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        (),
+        ("",),
+        ("a", "b"),
+        ("<b>&\"'", "1.\n2. 两行", " 空格 "),
+        ("含\0的", "x"),  # the separator the fast path joins on, inside a cell
+        ("数字", 7, None),  # not all text
+    ],
+)
+def test_a_table_row_in_html_is_each_cell_as_html_lines_makes_it(row: tuple[object, ...]) -> None:
+    from lianneng.publish.markup import html_cells, html_lines
+
+    assert html_cells(row) == "".join(f"<td>{html_lines(cell)}</td>" for cell in row)
