@@ -257,14 +257,14 @@ def _stat_key(stat: os.stat_result) -> tuple[int, int, int]:
 
 
 def content_digest(data: bytes) -> bytes:
-    """What the inventory keeps of a file's bytes (the same as `_hash_file` of the file)."""
+    """What the inventory keeps of a file's bytes."""
     return hashlib.blake2b(data).digest()[:20]
 
 
 def _hash_file(path: str) -> bytes | None:
     try:
         with open(path, "rb") as handle:
-            return hashlib.file_digest(handle, "blake2b").digest()[:20]
+            return content_digest(handle.read())
     except OSError:
         return None
 

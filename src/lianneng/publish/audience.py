@@ -53,13 +53,7 @@ def view(model: BaseModel, audience: Audience) -> dict[str, Any]:
     shown: dict[str, Any] = {}
     for name in names:
         value = values[name]
-        kind = type(value)
-        if kind in _LEAVES:
-            shown[name] = value
-        elif kind is list:  # mostly of ids or words: no call per item
-            shown[name] = [i if type(i) in _LEAVES else _plain(i, audience) for i in value]
-        else:
-            shown[name] = _plain(value, audience)
+        shown[name] = value if type(value) in _LEAVES else _plain(value, audience)
     return shown
 
 
@@ -88,8 +82,8 @@ def _plain(value: Any, audience: Audience) -> Any:
         return value
     if isinstance(value, BaseModel):
         return view(value, audience)
-    if isinstance(value, list):
-        return [_plain(item, audience) for item in value]
+    if isinstance(value, list):  # mostly of ids or words: no call per item
+        return [i if type(i) in _LEAVES else _plain(i, audience) for i in value]
     if isinstance(value, dict):
         return {str(k): _plain(v, audience) for k, v in value.items()}
     return value

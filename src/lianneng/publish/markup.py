@@ -46,20 +46,14 @@ def html_lines(value: object) -> Markup:
 def html_cells(row: tuple[object, ...]) -> Markup:
     """A table row's cells, each `<td>` holding its value as `html_lines` does (one call per
     row: a large register's tables have ten million cells)."""
-    joined = _joined(row, "\0")
-    if joined is not None and row:  # the whole row escaped at once, cells cut apart after
+    try:
+        joined = "\0".join(row)  # type: ignore[arg-type]
+    except TypeError:  # not all text
+        joined = ""
+    if row and joined.count("\0") == len(row) - 1:  # the whole row escaped at once, then cut
         body = str(escape(joined)).replace("\n", "<br>").replace("\0", "</td><td>")
         return Markup(f"<td>{body}</td>")
-    return Markup("".join(f"<td>{str(escape(cell)).replace(chr(10), '<br>')}</td>" for cell in row))
-
-
-def _joined(row: tuple[object, ...], separator: str) -> str | None:
-    """The row's cells joined by `separator`, if they are all text and none holds it."""
-    try:
-        joined = separator.join(row)  # type: ignore[arg-type]
-    except TypeError:
-        return None
-    return joined if joined.count(separator) == len(row) - 1 else None
+    return Markup("".join(f"<td>{html_lines(cell)}</td>" for cell in row))
 
 
 def md_lines(value: object) -> str:

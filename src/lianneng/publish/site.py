@@ -8,6 +8,7 @@ and nothing else in OUT is touched.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import json
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -258,8 +259,6 @@ class OfficeWorkers:
     MIN_RECORDS = 1500
 
     def __init__(self, workers: int) -> None:
-        import gc
-
         from lianneng.loading import pool_context
 
         # The register stays shared with the forked workers only while nothing writes to its
@@ -279,8 +278,6 @@ class OfficeWorkers:
         return self.pool.submit(render_office, fmt, document, unit, lang)
 
     def close(self) -> None:
-        import gc
-
         self.pool.shutdown(cancel_futures=True)
         gc.unfreeze()
 

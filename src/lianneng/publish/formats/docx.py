@@ -52,6 +52,7 @@ from lianneng.publish.formats.ooxml import (
     column_count,
     column_widths,
     heat_fill,
+    lxml_text,
     padded,
     title_line,
     xml_text,
@@ -414,9 +415,8 @@ ROWS_PER_PART = 1000  # of document.xml, deflated while the next part is written
 _PARSER = etree.XMLParser(resolve_entities=False, huge_tree=True)
 _PARSER.set_element_class_lookup(element_class_lookup)
 
-# What lxml escapes: in text, these three (and a carriage return, which xml_text leaves none of);
-# in an attribute, also quotes, tabs and line ends. Any other character is written as itself.
-_TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+# What lxml escapes in an attribute: what it escapes in text (ooxml.lxml_text), and quotes, tabs
+# and line ends. Any other character is written as itself.
 _ATTRIBUTE_ESCAPES = str.maketrans(
     {
         "&": "&amp;",
@@ -524,7 +524,7 @@ def _run_content(text: str) -> str:
 def _t(text: str) -> str:
     start = '<w:t xml:space="preserve">' if len(text.strip()) < len(text) else "<w:t>"
     if "&" in text or "<" in text or ">" in text:
-        text = text.translate(_TEXT_ESCAPES)
+        text = lxml_text(text)
     return f"{start}{text}</w:t>"
 
 

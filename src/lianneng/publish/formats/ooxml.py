@@ -35,6 +35,15 @@ def xml_text(value: str) -> str:
     return _NOT_XML.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
 
 
+# What lxml escapes in text: these three (and a carriage return, which xml_text leaves none of).
+_LXML_TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+
+
+def lxml_text(text: str) -> str:
+    """Text as lxml writes it in an element, for XML written as text beside lxml's."""
+    return text.translate(_LXML_TEXT_ESCAPES)
+
+
 def title_line(title: str, unit: str, lang: str) -> str:
     """The heading of a published file: 某某局职权目录 in Chinese, "Title — Unit" in English."""
     if not unit:

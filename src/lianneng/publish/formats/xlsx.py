@@ -47,6 +47,7 @@ from lianneng.publish.formats.ooxml import (
     column_count,
     column_widths,
     heat_fill,
+    lxml_text,
     normalise_zip,
     padded,
     title_line,
@@ -664,9 +665,8 @@ def _cell_xml(value: str | int) -> tuple[str | int | None, bool, str]:
     text = _cell_text(value)
     if not text:
         return None, False, EMPTY_CELL
-    # lxml escapes just these three in text (and a carriage return, which _cell_text leaves
-    # none of); characters beyond ASCII become references when the sheet is encoded.
-    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    # Characters beyond ASCII become references when the sheet is encoded.
+    escaped = lxml_text(text)
     space = ' xml:space="preserve"' if text != text.strip() else ""
     xml = f' t="inlineStr"><is><t{space}>{escaped}</t></is></c>'
     return text, text.startswith(FORMULA_LEADS), xml
