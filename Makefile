@@ -47,6 +47,9 @@ fuzz: $(STAMP)
 BENCH_SIZES ?= 1000,10000
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check check-jsonschema
+	@# Byte-compiled as an installed package is: with PYTHONDONTWRITEBYTECODE set (as on some CI
+	@# machines) the editable install would compile every module again on every run.
+	$(BIN)/python -m compileall -q src >/dev/null
 	cd benchmarks && ../$(BIN)/python run.py --sizes $(BENCH_SIZES) $(BENCH_ARGS)
 
 lint: $(STAMP)
