@@ -307,6 +307,42 @@ def test_office_files_rendered_by_workers_are_the_same_bytes(  # type: ignore[no
     assert together == alone
 
 
+def test_what_audiences_share_is_rendered_once_and_the_files_are_the_same(  # type: ignore[no-untyped-def]
+    tmp_path: Path, register: Path, run, monkeypatch
+) -> None:
+    from lianneng.publish import markup, site
+
+    monkeypatch.setenv("LIANNENG_JOBS", "1")
+
+    def published(name: str) -> dict[str, bytes]:
+        out = tmp_path / name
+        assert run("publish", str(register), "--out", str(out), "--quiet").code == 0
+        return {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*.*")}
+
+    office: list[str] = []
+    tables: list[int] = []
+    render_office, table_rows = site.render_office, markup.table_html_rows
+    monkeypatch.setattr(
+        site, "render_office", lambda *a: office.append(a[1].name) or render_office(*a)
+    )
+    monkeypatch.setattr(
+        markup, "table_html_rows", lambda table: tables.append(id(table)) or table_rows(table)
+    )
+    once = published("once")
+    office_files = [name for name in once if name.endswith((".xlsx", ".docx"))]
+    html_tables = sum(page.count(b"<tbody>") for name, page in once.items() if "html" in name)
+    assert 0 < len(office) < len(office_files) and 0 < len(tables) < html_tables
+
+    # Each audience's every file made afresh: the same bytes.
+    monkeypatch.setattr(
+        site.Renderer,
+        "office_file",
+        lambda self, fmt, doc, unit, lang: render_office(fmt, doc, unit, lang),
+    )
+    monkeypatch.setattr(markup.BlockRenderings, "once", lambda self, render: render)
+    assert published("each") == once
+
+
 def test_the_cache_folder_ignores_itself(tmp_path: Path, register: Path, run, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     _validate(run, register, cache=True, monkeypatch=monkeypatch)
     folder = register / ".lianneng-cache"

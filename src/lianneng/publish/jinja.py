@@ -159,5 +159,15 @@ def environment(register_root: Path | None) -> RegisterSandbox:
             "html_cells": markup.html_cells,
         }
     )
-    env.globals.update(md_table=markup.md_table, heat_rows=markup.heat_rows)
+    once = markup.BlockRenderings().once
+    env.globals.update(
+        md_table=markup.md_table,
+        heat_rows=markup.heat_rows,
+        table_markdown=once(markup.table_markdown),
+        table_html_rows=once(markup.table_html_rows),
+        mermaid=once(markup.mermaid),
+        svg=once(markup.svg),
+        body_markdown=once(markup.body_markdown_of),
+        body_html=once(markup.body_html_of),
+    )
     return env

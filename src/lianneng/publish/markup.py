@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
-from lianneng.publish.blocks import FlowChart, HeatMap, RiskMark
+from lianneng.publish.blocks import Body, FlowChart, HeatMap, RiskMark, Table
 
 # ── Markdown ───────────────────────────────────────────────────────────────────────────────
 
@@ -36,6 +38,28 @@ def md_cell(value: object) -> str:
         return text.strip() or " "
     lines = [_md_inline(line.strip()) for line in text.splitlines()]
     return "<br>".join(line for line in lines if line) or " "
+
+
+# Every line break str.splitlines knows, and a cell's line breaks with the space around them
+# (a line of spaces between two breaks included): each such run becomes one <br>.
+_MD_BREAKS = "\n\r\v\f\x1c-\x1e\x85\u2028\u2029"
+_MD_CELL_BREAK = re.compile(rf"\s*[{_MD_BREAKS}]\s*")
+_MD_CELL_EDGE = re.compile(r"\s*\0\s*")
+
+
+def md_row(cells: tuple[object, ...]) -> str:
+    """A Markdown table row, `| a | b |`, each cell as `md_cell` makes it, the row's cells
+    escaped, stripped and joined at once (a large register's tables have millions of cells)."""
+    try:
+        joined = "\0".join(cells)  # type: ignore[arg-type]
+    except TypeError:  # not all text
+        joined = None
+    if joined is None or joined.count("\0") != len(cells) - 1:
+        return "| " + " | ".join(md_cell(cell) for cell in cells) + " |"
+    # Escaping adds no space and no line break, so it may come before the stripping.
+    text = _MD_CELL_EDGE.sub("\0", _md_inline(joined).strip())
+    text = _MD_CELL_BREAK.sub("<br>", text)
+    return "| " + " | ".join(cell or " " for cell in text.split("\0")) + " |"
 
 
 def html_lines(value: object) -> Markup:
@@ -226,9 +250,55 @@ def md_table(
 ) -> str:
     """A GitHub-flavoured Markdown table; every cell escaped and kept on its row."""
     rule = [("---:" if a == "right" else "---") for a in align] or ["---"] * len(columns)
-    lines = ["| " + " | ".join(md_cell(c) for c in columns) + " |", "| " + " | ".join(rule) + " |"]
-    lines += ["| " + " | ".join(md_cell(c) for c in row) + " |" for row in rows]
+    lines = [md_row(columns), "| " + " | ".join(rule) + " |"]
+    lines += [md_row(row) for row in rows]
     return "\n".join(lines)
+
+
+def table_markdown(table: Table) -> str:
+    return md_table(table.columns, table.rows)
+
+
+def table_html_rows(table: Table) -> Markup:
+    """A table's body rows, a `<tr>` line each."""
+    return Markup("".join(f"<tr>{html_cells(row)}</tr>\n" for row in table.rows))
+
+
+def body_markdown_of(body: Body) -> str:
+    return body_markdown(body.markdown, body.shift)
+
+
+def body_html_of(body: Body) -> Markup:
+    return body_html(body.markdown, body.shift)
+
+
+_RenderedBlock = TypeVar("_RenderedBlock", Table, FlowChart, Body)
+_R = TypeVar("_R")
+
+
+class BlockRenderings:
+    """Renderings of blocks, kept for one publish run. A rendering is a pure function of its
+    block, and the audiences' documents share most of their tables and charts (those show public
+    fields only), so each distinct block is rendered once per function, not once per audience."""
+
+    def __init__(self) -> None:
+        self._done: dict[tuple[Callable[..., Any], object], Any] = {}
+
+    def once(self, render: Callable[[_RenderedBlock], _R]) -> Callable[[_RenderedBlock], _R]:
+        def rendered(block: _RenderedBlock) -> _R:
+            if type(block) not in _KEPT:  # a register's template may pass anything at all
+                return render(block)
+            key = (render, block)  # a block is frozen: equal blocks, equal renderings
+            if key in self._done:
+                result: _R = self._done[key]
+                return result
+            self._done[key] = made = render(block)
+            return made
+
+        return rendered
+
+
+_KEPT = frozenset({Table, FlowChart, Body})
 
 
 def heat_rows(block: HeatMap) -> tuple[tuple[str, ...], ...]:

@@ -21,7 +21,6 @@ from jinja2 import TemplateError, TemplateSyntaxError
 from lianneng.errors import UsageError
 from lianneng.pipeline import Checked
 from lianneng.problems import Problem, Severity, msg
-from lianneng.publish import markup
 from lianneng.publish.audience import Audience
 from lianneng.publish.blocks import Body, Document
 from lianneng.publish.context import Context
@@ -154,6 +153,9 @@ class Renderer:
     root: Path | None
     result: Published
     office: OfficeWorkers | None = None
+    office_files: dict[tuple[str, str, str, str], tuple[Document, bytes | Future[bytes]]] = field(
+        default_factory=dict
+    )
 
     def folder(
         self,
@@ -187,8 +189,12 @@ class Renderer:
                 if fmt not in document.formats:
                     continue
                 name = f"{document.name}.{fmt}"
-                if fmt in OFFICE_FORMATS and self.office is not None:
-                    pending[name] = self.office.submit(fmt, document, unit, page.lang)
+                if fmt in OFFICE_FORMATS:
+                    made = self.office_file(fmt, document, unit, page.lang)
+                    if isinstance(made, bytes):
+                        files[name] = made
+                    else:
+                        pending[name] = made
                     continue
                 data = self.document(page, document, fmt, documents)
                 if data is not None:
@@ -205,11 +211,27 @@ class Renderer:
 
         return finish
 
+    def office_file(
+        self, fmt: str, document: Document, unit: str, lang: str
+    ) -> bytes | Future[bytes]:
+        """An XLSX or DOCX file, or its rendering in a worker. The file is a pure function of
+        these, and most documents are the same for every audience (an office file has no page
+        header naming it), so an audience's file equal to the one before is not made again."""
+        key = (fmt, document.name, unit, lang)
+        earlier = self.office_files.get(key)
+        if earlier is not None and earlier[0] == document:
+            return earlier[1]
+        made: bytes | Future[bytes]
+        if self.office is not None:
+            made = self.office.submit(fmt, document, unit, lang)
+        else:
+            made = render_office(fmt, document, unit, lang)
+        self.office_files[key] = (document, made)
+        return made
+
     def document(
         self, page: Page, document: Document, fmt: str, documents: list[Document]
     ) -> bytes | None:
-        if fmt in OFFICE_FORMATS:
-            return render_office(fmt, document, self.convert(page.unit["name"]), page.lang)
         names = [f"{document.name}.{fmt}.j2", f"document.{fmt}.j2"]
         variables = {"doc": document, "documents": documents, **_context_vars(page)}
         return self.template(names, variables)
@@ -305,10 +327,6 @@ def _context_vars(page: Page) -> dict[str, Any]:
         "audience": page.audience,
         "audience_label": page.audience_label,
         "t": lambda key: label(key, page.lang),
-        "mermaid": markup.mermaid,
-        "svg": markup.svg,
-        "body_markdown": lambda block: markup.body_markdown(block.markdown, block.shift),
-        "body_html": lambda block: markup.body_html(block.markdown, block.shift),
     }
 
 
