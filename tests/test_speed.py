@@ -224,6 +224,27 @@ def test_a_cold_run_reads_each_record_file_once(run, register: Path, monkeypatch
     assert hashed and not record_files & set(hashed)
 
 
+def test_a_run_finds_unchanged_files_by_their_stat_without_reading_them(  # type: ignore[no-untyped-def]
+    register: Path, monkeypatch
+) -> None:
+    """After a run, the next one (a publish, a grade, a validate with one file edited) reads
+    only the files whose stat changed, or was too recent to prove anything when they were read;
+    its answer is the answer without the cache."""
+    risks = sorted((register / "risks").glob("*.yaml"))
+    os.utime(risks[1])  # changed just now: its stat proves nothing yet
+    check_register(register, speed=Speed(cache=True))
+    _append(risks[0], "notes: 改\n")
+    read: list[str] = []
+    read_bytes_and_stat = loading.read_bytes_and_stat
+    monkeypatch.setattr(
+        loading, "read_bytes_and_stat", lambda path: read.append(path) or read_bytes_and_stat(path)
+    )
+    again = check_register(register, speed=Speed(cache=True))
+    assert sorted(read) == [str(risks[0]), str(risks[1])]
+    fresh = check_register(register, speed=Speed())
+    assert again.problems == fresh.problems and again.register.ids == fresh.register.ids
+
+
 @pytest.mark.parametrize("when", ["before the read", "after the read"])
 def test_a_file_edited_during_a_run_is_judged_by_the_bytes_read(  # type: ignore[no-untyped-def]
     run, register: Path, monkeypatch, when: str
@@ -233,20 +254,20 @@ def test_a_file_edited_during_a_run_is_judged_by_the_bytes_read(  # type: ignore
     next run must not trust it."""
     risk = next((register / "risks").glob("*.yaml"))
     edited = risk.read_text(encoding="utf-8").replace("title:", "titlf:", 1)
-    read_bytes = loading.read_bytes
+    read = loading.read_bytes_and_stat
 
     def edit_around_the_read(path: str):  # type: ignore[no-untyped-def]
         if path != str(risk):
-            return read_bytes(path)
+            return read(path)
         if when == "before the read":
             risk.write_text(edited, encoding="utf-8")
-            return read_bytes(path)
-        data = read_bytes(path)
+            return read(path)
+        data = read(path)
         risk.write_text(edited, encoding="utf-8")
         return data
 
     with monkeypatch.context() as patch:
-        patch.setattr(loading, "read_bytes", edit_around_the_read)
+        patch.setattr(loading, "read_bytes_and_stat", edit_around_the_read)
         during = _validate(run, register, cache=True, monkeypatch=monkeypatch)
     assert ("titlf" in during[1]) == (when == "before the read")
     fresh = _validate(run, register, cache=False, monkeypatch=monkeypatch)

@@ -4,7 +4,8 @@ Two things are kept, both under keys that name everything the answer depends on,
 answer is always the answer a fresh run gives:
 
 - each file's parse result (`loading.FileResult`), under a hash of the tool, the file's path
-  and its bytes;
+  and its bytes, and each file's stat when its bytes were read, so an unchanged file is found
+  without being read again;
 - `validate`'s whole report, under the tool, the options, and the size, time and content hash
   of every file the run read or looked for. With nothing changed, `validate` answers from here
   without importing the models at all.
@@ -76,8 +77,13 @@ class RegisterCache:
 
         self._error = sqlite3.Error
         self._salt = tool_fingerprint() + display_root.encode() + b"\0"
+        self._root = str(root)
         self._pending: list[tuple[bytes, bytes]] = []
+        self._seen: list[tuple[str, int, int, int, bytes]] = []
         self._used: set[bytes] = set()
+        # A file whose time is this recent may change again within the clock's resolution and
+        # keep its stat: what is read of it now is not recorded as its content.
+        self._racy_from_ns = int((time.time() - _RACY_SECONDS) * 1e9)
         self._db: Any = None
         folder = cache_folder(root)
         if folder is None:
@@ -89,32 +95,54 @@ class RegisterCache:
             # (WAL keeps each transaction whole or absent either way).
             db.execute("PRAGMA synchronous=NORMAL")
             db.execute("CREATE TABLE IF NOT EXISTS files (key BLOB PRIMARY KEY, value BLOB)")
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS seen (path TEXT PRIMARY KEY, size INTEGER, "
+                "mtime INTEGER, inode INTEGER, digest BLOB)"
+            )
             self._db = db
         except self._error:
             self._db = None
 
-    def key(self, rel: str, data: bytes) -> bytes:
-        digest = hashlib.blake2b(self._salt, digest_size=20)
-        digest.update(rel.encode() + b"\0")
-        digest.update(data)
-        return digest.digest()
+    def key(self, rel: str, digest: bytes) -> bytes:
+        """Where the result of the file at `rel` with content `digest` is kept."""
+        return hashlib.blake2b(self._salt + rel.encode() + b"\0" + digest, digest_size=20).digest()
+
+    def known_digests(self, rels: list[str]) -> dict[str, bytes]:
+        """The content digests of those files whose stat (size, time, inode) is still what it
+        was when they were last read here: found in the cache without being read again."""
+        rows = self._select("SELECT path, size, mtime, inode, digest FROM seen WHERE path IN", rels)
+        known: dict[str, bytes] = {}
+        for rel, size, mtime, inode, digest in rows:
+            try:
+                stat = os.stat(os.path.join(self._root, rel))
+            except OSError:
+                continue
+            if _stat_key(stat) == (size, mtime, inode):
+                known[rel] = digest
+        return known
+
+    def saw(self, rel: str, stat: os.stat_result, digest: bytes) -> None:
+        """The file at `rel` had this stat before its bytes, of this digest, were read."""
+        if self._db is not None and stat.st_mtime_ns < self._racy_from_ns:
+            self._seen.append((rel, *_stat_key(stat), digest))
 
     def get_many(self, keys: list[bytes]) -> dict[bytes, bytes]:
-        found: dict[bytes, bytes] = {}
         self._used.update(keys)
+        return dict(self._select("SELECT key, value FROM files WHERE key IN", keys))
+
+    def _select(self, query: str, values: list[Any]) -> list[tuple[Any, ...]]:
+        """The rows `query … (values)` finds, a few hundred values at a time."""
         if self._db is None:
-            return found
+            return []
+        rows: list[tuple[Any, ...]] = []
         try:
-            for start in range(0, len(keys), 500):
-                chunk = keys[start : start + 500]
-                marks = ",".join("?" * len(chunk))
-                found.update(
-                    self._db.execute(f"SELECT key, value FROM files WHERE key IN ({marks})", chunk)
-                )
+            for start in range(0, len(values), 500):
+                chunk = values[start : start + 500]
+                rows += self._db.execute(f"{query} ({','.join('?' * len(chunk))})", chunk)
         except self._error:
             self._db = None
-            return {}
-        return found
+            return []
+        return rows
 
     def put(self, key: bytes, blob: bytes) -> None:
         self._used.add(key)
@@ -125,15 +153,19 @@ class RegisterCache:
             self.flush()
 
     def flush(self) -> None:
-        if self._db is None or not self._pending:
+        if self._db is None or not (self._pending or self._seen):
             return
         try:
             with self._db:
                 self._db.execute("BEGIN")
                 self._db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?)", self._pending)
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO seen VALUES (?, ?, ?, ?, ?)", self._seen
+                )
         except self._error:
             self._db = None
         self._pending.clear()
+        self._seen.clear()
 
     def _prune(self) -> None:
         """Drop results of files no longer in the register once they outnumber those that are

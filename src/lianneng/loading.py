@@ -24,7 +24,7 @@ from lianneng.model.kinds import kind_named
 from lianneng.problems import Problem
 from lianneng.source.files import SourceFile, Sources
 from lianneng.source.records import records_in_file
-from lianneng.source.text import TextFault, read_bytes
+from lianneng.source.text import TextFault, read_bytes_and_stat
 
 # Below this many files to parse, starting worker processes costs more than it saves.
 POOL_MIN_FILES = 1500
@@ -76,7 +76,11 @@ def claimed_ids(data: dict[str, object]) -> list[str]:
 class FileCache(Protocol):
     """What `load_files` needs of a cache (`cache.RegisterCache` is the one there is)."""
 
-    def key(self, rel: str, data: bytes) -> bytes: ...
+    def key(self, rel: str, digest: bytes) -> bytes: ...
+
+    def known_digests(self, rels: list[str]) -> dict[str, bytes]: ...
+
+    def saw(self, rel: str, stat: os.stat_result, digest: bytes) -> None: ...
 
     def get_many(self, keys: list[bytes]) -> dict[bytes, bytes]: ...
 
@@ -137,30 +141,45 @@ class _Entry:
 
 
 def _read_chunk(sources: Sources, rels: list[str], cache: FileCache | None) -> list[_Entry]:
+    """The chunk's files: their results from the cache where it has them, else their bytes.
+    A file the cache knows unchanged by its stat is not read at all, unless its result is
+    missing."""
     entries = []
-    root = str(sources.root)
+    known = cache.known_digests(rels) if cache is not None else {}
     for rel in rels:
         if sources.leads_outside(rel):
             entries.append(_Entry(rel, _unreadable(sources, rel, None)))
             continue
-        path = os.path.join(root, rel)
-        data = read_bytes(path)
-        if isinstance(data, TextFault):
-            entries.append(_Entry(rel, _unreadable(sources, rel, data)))
-            continue
-        key = None
-        if cache is not None:
-            key = cache.key(rel, data)
-            # What validate's cached report will depend on: the very bytes parsed here.
-            sources.digests[path] = content_digest(data)
-        entries.append(_Entry(rel, data=data, key=key))
+        digest = known.get(rel)
+        if digest is not None and cache is not None:
+            # What validate's cached report will depend on: the content the cache vouches for.
+            sources.digests[os.path.join(sources.root, rel)] = digest
+            entries.append(_Entry(rel, key=cache.key(rel, digest)))
+        else:
+            entries.append(_read(sources, rel, cache))
     if cache is not None:
         found = cache.get_many([e.key for e in entries if e.key is not None])
-        for entry in entries:
+        for number, entry in enumerate(entries):
             blob = found.get(entry.key) if entry.key is not None else None
             if blob is not None:
                 entry.result, entry.data = pickle.loads(blob), b""
+            elif entry.rel in known:  # vouched for, but its result is gone: read it after all
+                entries[number] = _read(sources, entry.rel, cache)
     return entries
+
+
+def _read(sources: Sources, rel: str, cache: FileCache | None) -> _Entry:
+    path = os.path.join(sources.root, rel)
+    read = read_bytes_and_stat(path)
+    if isinstance(read, TextFault):
+        return _Entry(rel, _unreadable(sources, rel, read))
+    data, stat = read
+    if cache is None:
+        return _Entry(rel, data=data)
+    # What validate's cached report will depend on: the very bytes parsed here.
+    digest = sources.digests[path] = content_digest(data)
+    cache.saw(rel, stat, digest)
+    return _Entry(rel, data=data, key=cache.key(rel, digest))
 
 
 class _Parser:

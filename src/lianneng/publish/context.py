@@ -32,7 +32,8 @@ class Context:
             if record.KIND in hidden:
                 continue
             if visible(record, self.audience) and record.id not in self._views:
-                self._views[record.id] = {**view(record, self.audience), "kind": record.KIND}
+                shown = self._views[record.id] = view(record, self.audience)
+                shown["kind"] = record.KIND
 
     def hidden_kinds(self) -> set[str]:
         """Kinds the unit keeps from this audience as a whole: seed 000 shows its risk points

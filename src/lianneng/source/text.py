@@ -37,12 +37,21 @@ def read_text(path: Path, *, limit: int = MAX_FILE_BYTES) -> str | TextFault:
 
 
 def read_bytes(path: str | Path, *, limit: int = MAX_FILE_BYTES) -> bytes | TextFault:
+    read = read_bytes_and_stat(path, limit=limit)
+    return read if isinstance(read, TextFault) else read[0]
+
+
+def read_bytes_and_stat(
+    path: str | Path, *, limit: int = MAX_FILE_BYTES
+) -> tuple[bytes, os.stat_result] | TextFault:
+    """The file's bytes and its stat, taken before they were read (so a later edit cannot
+    hide behind it)."""
     try:
         with open(path, "rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
-            if size > limit:
-                return TextFault(1, 1, msg("F003", size=size, limit=limit))
-            return handle.read()
+            stat = os.fstat(handle.fileno())
+            if stat.st_size > limit:
+                return TextFault(1, 1, msg("F003", size=stat.st_size, limit=limit))
+            return handle.read(), stat
     except OSError as exc:
         return TextFault(1, 1, msg("F014", detail=exc.strerror or type(exc).__name__))
 
