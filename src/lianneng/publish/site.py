@@ -121,6 +121,11 @@ def publish(
         environment(register.root), converter(script), register.root, result, office
     )
     finishing: list[tuple[Path, Callable[[], dict[str, bytes]]]] = []
+    # Views, documents and pages: hundreds of thousands of new objects, free of cycles, that
+    # live until the files are written. The collector would only walk them over and over (a
+    # tenth of publishing a large register); reference counting frees them all the same.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         for audience in audiences:
             policy = checked.policy.policy if checked.policy else None
@@ -135,6 +140,8 @@ def publish(
     finally:
         if office is not None:
             office.close()
+        if collecting:
+            gc.enable()
     if any(p.severity is Severity.ERROR for p in result.problems):
         return result
     in_scope = {(a.value, f) for a in audiences for f in formats}
@@ -286,7 +293,8 @@ class OfficeWorkers:
         # The register stays shared with the forked workers only while nothing writes to its
         # pages: a collection in a worker would touch every object (a copy of all of it).
         gc.freeze()
-        self.pool = ProcessPoolExecutor(workers, mp_context=pool_context())
+        # The workers collect as usual (openpyxl's workbooks are full of cycles).
+        self.pool = ProcessPoolExecutor(workers, mp_context=pool_context(), initializer=gc.enable)
 
     @classmethod
     def for_register(cls, records: int, formats: list[str]) -> OfficeWorkers | None:
