@@ -40,16 +40,16 @@ def md_cell(value: object) -> str:
     return "<br>".join(line for line in lines if line) or " "
 
 
-# Every line break str.splitlines knows, and a cell's line breaks with the space around them
-# (a line of spaces between two breaks included): each such run becomes one <br>.
-_MD_BREAKS = "\n\r\v\f\x1c-\x1e\x85\u2028\u2029"
-_MD_CELL_BREAK = re.compile(rf"\s*[{_MD_BREAKS}]\s*")
-_MD_CELL_EDGE = re.compile(r"\s*\0\s*")
+# What md_row must look for in a row: characters to escape, and line breaks (all str.splitlines
+# knows).
+_MD_ESCAPES = re.compile(r"[\\`*_\[\]<>|&]")
+_MD_BREAK = re.compile(r"[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")
 
 
 def md_row(cells: tuple[object, ...]) -> str:
-    """A Markdown table row, `| a | b |`, each cell as `md_cell` makes it, the row's cells
-    escaped, stripped and joined at once (a large register's tables have millions of cells)."""
+    """A Markdown table row, `| a | b |`, each cell as `md_cell` makes it: the row's cells
+    escaped at once, and lines split only in a row that has some (a large register's tables have
+    millions of cells)."""
     try:
         joined = "\0".join(cells)  # type: ignore[arg-type]
     except TypeError:  # not all text
@@ -57,9 +57,15 @@ def md_row(cells: tuple[object, ...]) -> str:
     if joined is None or joined.count("\0") != len(cells) - 1:
         return "| " + " | ".join(md_cell(cell) for cell in cells) + " |"
     # Escaping adds no space and no line break, so it may come before the stripping.
-    text = _MD_CELL_EDGE.sub("\0", _md_inline(joined).strip())
-    text = _MD_CELL_BREAK.sub("<br>", text)
-    return "| " + " | ".join(cell or " " for cell in text.split("\0")) + " |"
+    text = _md_inline(joined) if _MD_ESCAPES.search(joined) else joined
+    if _MD_BREAK.search(text):
+        parts = [
+            "<br>".join(filter(None, map(str.strip, cell.splitlines())))
+            for cell in text.split("\0")
+        ]
+    else:
+        parts = [cell.strip() for cell in text.split("\0")]
+    return "| " + " | ".join(part or " " for part in parts) + " |"
 
 
 def html_lines(value: object) -> Markup:
