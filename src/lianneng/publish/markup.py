@@ -76,14 +76,18 @@ def html_lines(value: object) -> Markup:
 def html_cells(row: tuple[object, ...]) -> Markup:
     """A table row's cells, each `<td>` holding its value as `html_lines` does (one call per
     row: a large register's tables have ten million cells)."""
+    return Markup(_html_cells(row))
+
+
+def _html_cells(row: tuple[object, ...]) -> str:
     try:
         joined = "\0".join(row)  # type: ignore[arg-type]
     except TypeError:  # not all text
         joined = ""
     if row and joined.count("\0") == len(row) - 1:  # the whole row escaped at once, then cut
         body = str(escape(joined)).replace("\n", "<br>").replace("\0", "</td><td>")
-        return Markup(f"<td>{body}</td>")
-    return Markup("".join(f"<td>{html_lines(cell)}</td>" for cell in row))
+        return f"<td>{body}</td>"
+    return "".join(f"<td>{html_lines(cell)}</td>" for cell in row)
 
 
 def md_lines(value: object) -> str:
@@ -267,7 +271,7 @@ def table_markdown(table: Table) -> str:
 
 def table_html_rows(table: Table) -> Markup:
     """A table's body rows, a `<tr>` line each."""
-    return Markup("".join(f"<tr>{html_cells(row)}</tr>\n" for row in table.rows))
+    return Markup("".join(f"<tr>{_html_cells(row)}</tr>\n" for row in table.rows))
 
 
 def body_markdown_of(body: Body) -> str:
