@@ -9,8 +9,6 @@ from typing import Any
 
 import pytest
 from conftest import DATA
-from hypothesis import given
-from hypothesis import strategies as st
 
 from lianneng.model.fields import Visibility, ref_kinds, table_of, visibility_of
 from lianneng.model.kinds import KINDS
@@ -246,37 +244,17 @@ def test_publish_refuses_a_register_with_errors(run, tmp_path: Path) -> None:  #
     assert result.code == 1 and "S002" in result.out and not (tmp_path / "out").exists()
 
 
-# Table rows whose cells the row functions must treat as the per-cell functions do.
-ROWS = [
-    (),
-    ("",),
-    ("a", "b"),
-    ("<b>&\"'", "1.\n2. 两行", " 空格 "),
-    ("含\0的", "x"),  # the separator the fast paths join on, inside a cell
-    ("数字", 7, None),  # not all text
-]
-
-
-@pytest.mark.parametrize("row", ROWS)
-def test_a_table_row_in_markdown_is_each_cell_as_md_cell_makes_it(row: tuple[object, ...]) -> None:
-    from lianneng.publish.markup import md_cell, md_row
-
-    assert md_row(row) == "| " + " | ".join(md_cell(cell) for cell in row) + " |"
-
-
-@given(
-    st.lists(
-        st.text(alphabet=" \t\n\r\v\f\x1c\x1d\x1e\x1f\x85\u2028\u2029\u3000\0a1.#|\\`*_[]<>&"),
-        max_size=5,
-    )
+@pytest.mark.parametrize(
+    "row",
+    [
+        (),
+        ("",),
+        ("a", "b"),
+        ("<b>&\"'", "1.\n2. 两行", " 空格 "),
+        ("含\0的", "x"),  # the separator the fast path joins on, inside a cell
+        ("数字", 7, None),  # not all text
+    ],
 )
-def test_any_row_of_text_in_markdown_is_each_cell_as_md_cell_makes_it(row: list[str]) -> None:
-    from lianneng.publish.markup import md_cell, md_row
-
-    assert md_row(tuple(row)) == "| " + " | ".join(md_cell(cell) for cell in row) + " |"
-
-
-@pytest.mark.parametrize("row", ROWS)
 def test_a_table_row_in_html_is_each_cell_as_html_lines_makes_it(row: tuple[object, ...]) -> None:
     from lianneng.publish.markup import html_cells, html_lines
 

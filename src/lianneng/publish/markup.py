@@ -40,34 +40,6 @@ def md_cell(value: object) -> str:
     return "<br>".join(line for line in lines if line) or " "
 
 
-# What md_row must look for in a row: characters to escape, and line breaks (all str.splitlines
-# knows).
-_MD_ESCAPES = re.compile(r"[\\`*_\[\]<>|&]")
-_MD_BREAK = re.compile(r"[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")
-
-
-def md_row(cells: tuple[object, ...]) -> str:
-    """A Markdown table row, `| a | b |`, each cell as `md_cell` makes it: the row's cells
-    escaped at once, and lines split only in a row that has some (a large register's tables have
-    millions of cells)."""
-    try:
-        joined = "\0".join(cells)  # type: ignore[arg-type]
-    except TypeError:  # not all text
-        joined = None
-    if joined is None or joined.count("\0") != len(cells) - 1:
-        return "| " + " | ".join(md_cell(cell) for cell in cells) + " |"
-    # Escaping adds no space and no line break, so it may come before the stripping.
-    text = _md_inline(joined) if _MD_ESCAPES.search(joined) else joined
-    if _MD_BREAK.search(text):
-        parts = [
-            "<br>".join(filter(None, map(str.strip, cell.splitlines())))
-            for cell in text.split("\0")
-        ]
-    else:
-        parts = [cell.strip() for cell in text.split("\0")]
-    return "| " + " | ".join(part or " " for part in parts) + " |"
-
-
 def html_lines(value: object) -> Markup:
     """A value inside an HTML table cell: escaped, its line breaks kept as <br>."""
     return Markup(str(escape(value)).replace("\n", "<br>"))
@@ -260,8 +232,8 @@ def md_table(
 ) -> str:
     """A GitHub-flavoured Markdown table; every cell escaped and kept on its row."""
     rule = [("---:" if a == "right" else "---") for a in align] or ["---"] * len(columns)
-    lines = [md_row(columns), "| " + " | ".join(rule) + " |"]
-    lines += [md_row(row) for row in rows]
+    lines = ["| " + " | ".join(md_cell(c) for c in columns) + " |", "| " + " | ".join(rule) + " |"]
+    lines += ["| " + " | ".join(md_cell(c) for c in row) + " |" for row in rows]
     return "\n".join(lines)
 
 
