@@ -34,6 +34,12 @@ _FLUSH_EVERY = 2000
 _RACY_SECONDS = 2.0
 
 
+def _racy_from(taken_at: float) -> int:
+    """From this modification time on, a file seen at `taken_at` may be changed again without
+    its time moving: its stat proves nothing about its content."""
+    return int((taken_at - _RACY_SECONDS) * 1e9)
+
+
 def tool_fingerprint() -> bytes:
     """The tool as it is installed: its version, Python's, and every file of the package (a
     development install changes without a version bump)."""
@@ -81,9 +87,8 @@ class RegisterCache:
         self._pending: list[tuple[bytes, bytes]] = []
         self._seen: list[tuple[str, int, int, int, bytes]] = []
         self._used: set[bytes] = set()
-        # A file whose time is this recent may change again within the clock's resolution and
-        # keep its stat: what is read of it now is not recorded as its content.
-        self._racy_from_ns = int((time.time() - _RACY_SECONDS) * 1e9)
+        # What is read now of a file with a time this recent is not recorded as its content.
+        self._racy_from_ns = _racy_from(time.time())
         self._db: Any = None
         folder = cache_folder(root)
         if folder is None:
@@ -212,7 +217,7 @@ class Inventory:
     @property
     def racy_from_ns(self) -> int:
         """Times from here on may be shared by an older and a newer content: they prove nothing."""
-        return int((self.taken_at - _RACY_SECONDS) * 1e9)
+        return _racy_from(self.taken_at)
 
     def known(self, path: str, stat: os.stat_result) -> bytes | None:
         """The recorded hash of `path` if its stat still matches and cannot be racy."""

@@ -271,16 +271,18 @@ class BlockRenderings:
             if type(block) not in _KEPT:  # a register's template may pass anything at all
                 return render(block)
             key = (render, block)  # a block is frozen: equal blocks, equal renderings
-            if key in self._done:
-                result: _R = self._done[key]
-                return result
-            self._done[key] = made = render(block)
-            return made
+            # One lookup: a large table's hash is not kept, and costs a walk of all its rows.
+            done = self._done.get(key, _NOT_YET)
+            if done is _NOT_YET:
+                done = self._done[key] = render(block)
+            result: _R = done
+            return result
 
         return rendered
 
 
 _KEPT = frozenset({Table, FlowChart, Body})
+_NOT_YET = object()
 
 
 def heat_rows(block: HeatMap) -> tuple[tuple[str, ...], ...]:
