@@ -1,9 +1,10 @@
 """The command line. Each command is thin: parse options, call the core, report, return a code.
 
 Heavy modules are imported inside the commands so that `lianneng --help` starts fast.
+Annotations are evaluated as the module loads (no `from __future__ import annotations`): typer
+reads them on every run, and as strings they would be compiled and evaluated each time (a third
+of the instructions of `--help`).
 """
-
-from __future__ import annotations
 
 import gc
 import os
