@@ -290,7 +290,13 @@ def test_worker_processes_and_the_file_cache_give_the_same_register(  # type: ig
 
     plain = answer(Speed())
     assert plain[0], "the broken file gives problems"
-    assert answer(Speed(workers=2)) == plain
+    assert answer(Speed(workers=2)) == plain  # every file parsed in the workers
+    with monkeypatch.context() as shared:  # a worker parses part of each chunk, here the rest
+        shared.setattr(loading, "POOL_MIN_FILES", 100_000)
+        shared.setattr(loading, "SHARE_MIN_FILES", 10)
+        assert answer(Speed(workers=2)) == plain
+        assert answer(Speed(cache=True, workers=2)) == plain
+        shutil.rmtree(root / ".lianneng-cache")
     assert answer(Speed(cache=True)) == plain  # writes the file cache
     assert (root / ".lianneng-cache" / "files.sqlite").exists()
     assert answer(Speed(cache=True)) == plain  # reads it
