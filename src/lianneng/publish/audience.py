@@ -104,8 +104,12 @@ def visible(record: Record, audience: Audience) -> bool:
     """
     if audience is Audience.INTERNAL:
         return True
-    if isinstance(record, PowerItem) and not record.public and audience is Audience.PUBLIC:
+    if audience is Audience.PUBLIC and isinstance(record, PowerItem) and not record.public:
         return False
-    sees = _SEES[audience]
-    fields, _ = _fields_of(type(record))
+    return _shows_some(type(record), _SEES[audience])
+
+
+@functools.cache
+def _shows_some(model: type[BaseModel], sees: Visibility) -> bool:
+    fields, _ = _fields_of(model)
     return any(declared <= sees for name, declared in fields if name not in ("kind", "id"))

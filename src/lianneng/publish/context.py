@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from lianneng.grading.base import Grade
 from lianneng.grading.policy import Policy
@@ -12,6 +13,7 @@ from lianneng.publish.labels import label
 from lianneng.register import Register
 
 View = dict[str, Any]
+T = TypeVar("T")
 
 
 @dataclass
@@ -22,9 +24,10 @@ class Context:
     grades: dict[str, Grade] = field(default_factory=dict)
     policy: Policy | None = None
     _views: dict[str, View] = field(default_factory=dict, init=False)
-    _by_kind: dict[str, list[View]] = field(default_factory=dict, init=False)
+    _by_kind: dict[str, list[View]] | None = field(default=None, init=False)
     _by_risk: dict[str, list[View]] | None = field(default=None, init=False)
     _controls: dict[str, list[View]] = field(default_factory=dict, init=False)
+    _once: dict[str, Any] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
         hidden = self.hidden_kinds()
@@ -45,18 +48,23 @@ class Context:
             return {"risk", "control"}
         return set()
 
+    def once(self, key: str, make: Callable[[], T]) -> T:
+        """What `make` gives, made once for this audience: several documents ask for it."""
+        if key not in self._once:
+            self._once[key] = make()
+        return self._once[key]  # type: ignore[no-any-return]
+
     # ── records ──────────────────────────────────────────────────────────────────────────
 
     def records(self, kind: str) -> list[View]:
         """Views of the visible top-level records of a kind, in register order (listed once)."""
-        if kind in self._by_kind:
-            return self._by_kind[kind]
-        self._by_kind[kind] = [
-            self._views[r.id]
-            for r in self.register.records
-            if kind == r.KIND and r.id in self._views
-        ]
-        return self._by_kind[kind]
+        if self._by_kind is None:  # every kind in one pass: the documents ask for a dozen
+            self._by_kind = {}
+            for record in self.register.records:
+                shown = self._views.get(record.id)
+                if shown is not None:
+                    self._by_kind.setdefault(record.KIND, []).append(shown)
+        return self._by_kind.setdefault(kind, [])
 
     def get(self, record_id: str | None) -> View | None:
         return self._views.get(record_id) if record_id else None

@@ -78,7 +78,12 @@ def _department_of(ctx: Context, risk: View) -> str:
 
 
 def _sorted_risks(ctx: Context) -> list[View]:
-    """Risk points by department then level (highest first), as ledgers list them."""
+    """Risk points by department then level (highest first), as ledgers list them (sorted once
+    per audience: the list, the ledger and the filed controls all ask)."""
+    return ctx.once("sorted_risks", lambda: _sort_risks(ctx))
+
+
+def _sort_risks(ctx: Context) -> list[View]:
     risks = ctx.records("risk")
     order = {d["id"]: n for n, d in enumerate(ctx.records("department"))}
     return sorted(
