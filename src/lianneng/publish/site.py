@@ -160,7 +160,7 @@ class Renderer:
     root: Path | None
     result: Published
     office: OfficeWorkers | None = None
-    office_files: dict[tuple[str, str, str, str], tuple[Document, bytes | Future[bytes]]] = field(
+    office_made: dict[tuple[str, str, str, str], tuple[Document, bytes | Future[bytes]]] = field(
         default_factory=dict
     )
 
@@ -189,23 +189,28 @@ class Renderer:
         unit = self.convert(page.unit["name"])
         files: dict[str, bytes] = {}
         pending: dict[str, Future[bytes]] = {}
+        wanted = [
+            (fmt, document)
+            for document in documents
+            for fmt in formats
+            if fmt in document.formats and fmt in OFFICE_FORMATS
+        ]
+        shown = (lambda name: progress(f"{page.audience}/{name}")) if progress else None
+        for (fmt, document), made in zip(
+            wanted, self.office_files(wanted, unit, page.lang, shown), strict=True
+        ):
+            if isinstance(made, bytes):
+                files[f"{document.name}.{fmt}"] = made
+            else:
+                pending[f"{document.name}.{fmt}"] = made
         for document in documents:
             if progress:
                 progress(f"{page.audience}/{document.name}")
             for fmt in formats:
-                if fmt not in document.formats:
-                    continue
-                name = f"{document.name}.{fmt}"
-                if fmt in OFFICE_FORMATS:
-                    made = self.office_file(fmt, document, unit, page.lang)
-                    if isinstance(made, bytes):
-                        files[name] = made
-                    else:
-                        pending[name] = made
-                    continue
-                data = self.document(page, document, fmt, documents)
-                if data is not None:
-                    files[name] = data
+                if fmt in document.formats and fmt not in OFFICE_FORMATS:
+                    data = self.document(page, document, fmt, documents)
+                    if data is not None:
+                        files[f"{document.name}.{fmt}"] = data
         for fmt in ("md", "html"):
             if fmt in formats:
                 data = self.index(page, documents, fmt, formats)
@@ -218,23 +223,42 @@ class Renderer:
 
         return finish
 
-    def office_file(
-        self, fmt: str, document: Document, unit: str, lang: str
-    ) -> bytes | Future[bytes]:
-        """An XLSX or DOCX file, or its rendering in a worker. The file is a pure function of
-        these, and most documents are the same for every audience (an office file has no page
+    def office_files(
+        self,
+        wanted: list[tuple[str, Document]],
+        unit: str,
+        lang: str,
+        progress: Callable[[str], None] | None = None,
+    ) -> list[bytes | Future[bytes]]:
+        """The XLSX and DOCX files of these (format, document)s, or their renderings in the
+        workers, all started at once. A file is a pure function of its document, unit and
+        language, and most documents are the same for every audience (an office file has no page
         header naming it), so an audience's file equal to the one before is not made again."""
-        key = (fmt, document.name, unit, lang)
-        earlier = self.office_files.get(key)
-        if earlier is not None and earlier[0] == document:
-            return earlier[1]
-        made: bytes | Future[bytes]
+        made: list[bytes | Future[bytes] | None] = []
+        todo: list[tuple[int, str, Document]] = []
+        for fmt, document in wanted:
+            made.append(self.earlier_office_file(fmt, document, unit, lang))
+            if made[-1] is None:
+                todo.append((len(made) - 1, fmt, document))
+        jobs = [(fmt, document, unit, lang) for _, fmt, document in todo]
         if self.office is not None:
-            made = self.office.submit(fmt, document, unit, lang)
+            rendered: list[bytes | Future[bytes]] = list(self.office.render(jobs))
         else:
-            made = render_office(fmt, document, unit, lang)
-        self.office_files[key] = (document, made)
-        return made
+            rendered = []
+            for job in jobs:
+                if progress:
+                    progress(f"{job[1].name}.{job[0]}")
+                rendered.append(render_office(*job))
+        for (number, fmt, document), result in zip(todo, rendered, strict=True):
+            self.office_made[(fmt, document.name, unit, lang)] = (document, result)
+            made[number] = result
+        return [result for result in made if result is not None]
+
+    def earlier_office_file(
+        self, fmt: str, document: Document, unit: str, lang: str
+    ) -> bytes | Future[bytes] | None:
+        earlier = self.office_made.get((fmt, document.name, unit, lang))
+        return earlier[1] if earlier is not None and earlier[0] == document else None
 
     def document(
         self, page: Page, document: Document, fmt: str, documents: list[Document]
@@ -279,6 +303,15 @@ def render_office(fmt: str, document: Document, unit: str, lang: str) -> bytes:
     return render_docx(document, unit=unit, lang=lang)
 
 
+# The documents a forked worker renders, inherited with the memory of the process that forked
+# it: set just before the fork, so a document is not pickled and sent to it.
+_INHERITED: list[Document] = []
+
+
+def _render_inherited(number: int, fmt: str, unit: str, lang: str) -> bytes:
+    return render_office(fmt, _INHERITED[number], unit, lang)
+
+
 class OfficeWorkers:
     """Worker processes rendering the XLSX and DOCX files of a large register while this
     process renders the Markdown and HTML: most of publishing it, and each file a pure function
@@ -290,11 +323,9 @@ class OfficeWorkers:
     def __init__(self, workers: int) -> None:
         from lianneng.loading import pool_context
 
-        # The register stays shared with the forked workers only while nothing writes to its
-        # pages: a collection in a worker would touch every object (a copy of all of it).
-        gc.freeze()
-        # The workers collect as usual (openpyxl's workbooks are full of cycles).
-        self.pool = ProcessPoolExecutor(workers, mp_context=pool_context(), initializer=gc.enable)
+        self.workers = workers
+        self.context = pool_context()
+        self.pools: list[ProcessPoolExecutor] = []
 
     @classmethod
     def for_register(cls, records: int, formats: list[str]) -> OfficeWorkers | None:
@@ -304,11 +335,37 @@ class OfficeWorkers:
             return None
         return cls(workers)
 
-    def submit(self, fmt: str, document: Document, unit: str, lang: str) -> Future[bytes]:
-        return self.pool.submit(render_office, fmt, document, unit, lang)
+    def render(self, jobs: list[tuple[str, Document, str, str]]) -> list[Future[bytes]]:
+        """Render office files (format, document, unit, language) in workers of their own,
+        forked now: they find the documents in the memory they share with this process (a
+        large register's documents took a tenth of publishing it to pickle and send). Where
+        workers are not forked (Windows, macOS), each document is sent."""
+        global _INHERITED
+        if not jobs:
+            return []
+        forked = self.context.get_start_method() == "fork"
+        if forked:
+            _INHERITED = [document for _, document, _, _ in jobs]
+            # What the workers share with this process stays shared only while nothing writes
+            # to its pages: a collection in a worker would touch every object (a copy of all).
+            gc.freeze()
+        # The workers collect as usual (openpyxl's workbooks are full of cycles).
+        pool = ProcessPoolExecutor(self.workers, mp_context=self.context, initializer=gc.enable)
+        self.pools.append(pool)
+        try:
+            if forked:  # the first submit forks every worker, after _INHERITED is set
+                return [
+                    pool.submit(_render_inherited, number, fmt, unit, lang)
+                    for number, (fmt, _, unit, lang) in enumerate(jobs)
+                ]
+            return [pool.submit(render_office, *job) for job in jobs]
+        finally:
+            _INHERITED = []
+            pool.shutdown(wait=False)  # its workers end once their files are made
 
     def close(self) -> None:
-        self.pool.shutdown(cancel_futures=True)
+        for pool in self.pools:
+            pool.shutdown(cancel_futures=True)
         gc.unfreeze()
 
 
