@@ -301,6 +301,25 @@ def test_worker_processes_and_the_file_cache_give_the_same_register(  # type: ig
     assert (root / ".lianneng-cache" / "files.sqlite").exists()
     assert answer(Speed(cache=True)) == plain  # reads it
     assert answer(Speed(cache=True, workers=2)) == plain
+    # Every file's time moved (a fresh clone, a checkout): the workers read the files and find
+    # their results in the cache by content.
+    for path in root.rglob("*.*"):
+        if ".lianneng-cache" not in path.parts:
+            os.utime(path, (time.time() - 60, time.time() - 60))
+    parsed = tmp_path / "parsed"  # a file: a worker's calls are not seen in this process
+    check_file = loading.check_file
+
+    def noted(*args):  # type: ignore[no-untyped-def]
+        with parsed.open("a", encoding="utf-8") as note:
+            note.write(f"{args[2]}\n")
+        return check_file(*args)
+
+    monkeypatch.setattr(loading, "check_file", noted)
+    assert answer(Speed(cache=True, workers=2)) == plain
+    assert not parsed.exists()  # not one file parsed again, here or in a worker
+    (root / "risks" / "RP-000003.yaml").write_text("id: RP-000003\ntitle: 改过\n", "utf-8")
+    answer(Speed(cache=True, workers=2))
+    assert parsed.read_text(encoding="utf-8").split() == ["risks/RP-000003.yaml"]
 
 
 def test_office_files_rendered_by_workers_are_the_same_bytes(  # type: ignore[no-untyped-def]
