@@ -195,9 +195,9 @@ class Renderer:
             for fmt in formats
             if fmt in document.formats and fmt in OFFICE_FORMATS
         ]
-        shown = (lambda name: progress(f"{page.audience}/{name}")) if progress else None
+        announce = (lambda name: progress(f"{page.audience}/{name}")) if progress else None
         for (fmt, document), made in zip(
-            wanted, self.office_files(wanted, unit, page.lang, shown), strict=True
+            wanted, self.office_files(wanted, unit, page.lang, announce), strict=True
         ):
             if isinstance(made, bytes):
                 files[f"{document.name}.{fmt}"] = made
@@ -252,7 +252,7 @@ class Renderer:
         for (number, fmt, document), result in zip(todo, rendered, strict=True):
             self.office_made[(fmt, document.name, unit, lang)] = (document, result)
             made[number] = result
-        return [result for result in made if result is not None]
+        return [result for result in made if result is not None]  # all of them, by now
 
     def earlier_office_file(
         self, fmt: str, document: Document, unit: str, lang: str
