@@ -107,7 +107,7 @@ def load_files(
 
     Files go in chunks, one chunk being read while the pool parses the one before, so only two
     chunks' bytes are ever held and the workers never wait for the reader."""
-    parser = _Parser(sources, cache is not None, workers, len(rels))
+    parser = _Parser(sources, workers, len(rels))
     done = 0
     try:
         previous: list[_Entry] | None = None
@@ -191,9 +191,8 @@ class _Parser:
     for a register of a few hundred files, one worker takes the first part of each chunk
     while this process parses the rest."""
 
-    def __init__(self, sources: Sources, keep_blobs: bool, workers: int, files: int) -> None:
+    def __init__(self, sources: Sources, workers: int, files: int) -> None:
         self.root, self.display_root = sources.root, sources.display_root
-        self.keep_blobs = keep_blobs
         if workers < 2 or files < SHARE_MIN_FILES:
             self.processes, self.share_here = 0, 0.0
         elif files < POOL_MIN_FILES:
@@ -223,10 +222,8 @@ class _Parser:
         for entry in entries:
             if entry.result is None and entry.future is None:
                 entry.result = check_file(self.root, self.display_root, entry.rel, entry.data)
-                if self.keep_blobs:
-                    blob = pickle.dumps(entry.result, pickle.HIGHEST_PROTOCOL)
-                    if cache is not None and entry.key is not None:
-                        cache.put(entry.key, blob)
+                if cache is not None and entry.key is not None:
+                    cache.put(entry.key, pickle.dumps(entry.result, pickle.HIGHEST_PROTOCOL))
                 entry.data = b""
         for entry in entries:
             if entry.future is not None:

@@ -79,21 +79,16 @@ _LEAVES = frozenset({str, int, bool, float, type(None), datetime.date, datetime.
 
 def _plain(value: Any, audience: Audience) -> Any:
     kind = type(value)
-    # Lists (mostly of ids or words: no call per item) and dicts first, by their exact type:
-    # most are empty (a control's rules, evidence, reviews), and asking whether a value is a
-    # model goes through BaseModel's metaclass.
-    if kind is list:
-        return [i if type(i) in _LEAVES else _plain(i, audience) for i in value] if value else []
-    if kind is dict:
-        return {str(k): _plain(v, audience) for k, v in value.items()} if value else {}
     if kind in _LEAVES:
         return value
-    if isinstance(value, BaseModel):
+    # Asking whether a value is a model goes through BaseModel's metaclass: plain lists and
+    # dicts skip it, and the empty ones (most: a control's rules, evidence, reviews) skip all.
+    if kind is not list and kind is not dict and isinstance(value, BaseModel):
         return view(value, audience)
-    if isinstance(value, list):  # a subclass, as above
-        return [i if type(i) in _LEAVES else _plain(i, audience) for i in value]
+    if isinstance(value, list):  # mostly of ids or words: no call per item
+        return [i if type(i) in _LEAVES else _plain(i, audience) for i in value] if value else []
     if isinstance(value, dict):
-        return {str(k): _plain(v, audience) for k, v in value.items()}
+        return {str(k): _plain(v, audience) for k, v in value.items()} if value else {}
     return value
 
 

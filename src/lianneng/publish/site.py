@@ -234,13 +234,10 @@ class Renderer:
         workers, all started at once. A file is a pure function of its document, unit and
         language, and most documents are the same for every audience (an office file has no page
         header naming it), so an audience's file equal to the one before is not made again."""
-        made: list[bytes | Future[bytes] | None] = []
-        todo: list[tuple[int, str, Document]] = []
-        for fmt, document in wanted:
-            made.append(self.earlier_office_file(fmt, document, unit, lang))
-            if made[-1] is None:
-                todo.append((len(made) - 1, fmt, document))
-        jobs = [(fmt, document, unit, lang) for _, fmt, document in todo]
+        earlier = [self.earlier_office_file(fmt, d, unit, lang) for fmt, d in wanted]
+        jobs = [
+            (fmt, d, unit, lang) for (fmt, d), e in zip(wanted, earlier, strict=True) if e is None
+        ]
         if self.office is not None:
             rendered: list[bytes | Future[bytes]] = list(self.office.render(jobs))
         else:
@@ -249,10 +246,14 @@ class Renderer:
                 if progress:
                     progress(f"{job[1].name}.{job[0]}")
                 rendered.append(render_office(*job))
-        for (number, fmt, document), result in zip(todo, rendered, strict=True):
-            self.office_made[(fmt, document.name, unit, lang)] = (document, result)
-            made[number] = result
-        return [result for result in made if result is not None]  # all of them, by now
+        fresh = iter(rendered)
+        made: list[bytes | Future[bytes]] = []
+        for (fmt, document), result in zip(wanted, earlier, strict=True):
+            if result is None:
+                result = next(fresh)
+                self.office_made[(fmt, document.name, unit, lang)] = (document, result)
+            made.append(result)
+        return made
 
     def earlier_office_file(
         self, fmt: str, document: Document, unit: str, lang: str
