@@ -553,6 +553,41 @@ def test_links_to_a_record_that_failed_validation_are_not_reported(run, register
     assert "M002" not in result.out
 
 
+def test_codes_are_checked_where_they_are_and_written_by_name(run, register: Path) -> None:  # type: ignore[no-untyped-def]
+    """A coded field takes a code or a name; codes are written by name for every later stage,
+    in a text field and in each item of a list, and an unknown one is reported at its item."""
+    from lianneng.model.org import Post
+    from lianneng.model.power import PowerItem
+    from lianneng.pipeline import check_register
+
+    config = register / "lianneng.yaml"
+    config.write_text(
+        config.read_text(encoding="utf-8")
+        + "tables:\n  post_roles: {ZY: 主要领导, FG: 分管领导, BM: 部门负责人}\n",
+        encoding="utf-8",
+    )
+    power = register / "powers" / "CW-001.yaml"
+    power.write_text(
+        power.read_text(encoding="utf-8").replace("category: 财务管理", "category: CW"),
+        encoding="utf-8",
+    )
+    posts = register / "posts" / "posts.yaml"
+    text = posts.read_text(encoding="utf-8").replace("roles: [主要领导]", "roles: [ZY]")
+    posts.write_text(text.replace("roles: [分管领导]", "roles: [分管领导, FGX]"), encoding="utf-8")
+
+    checked = check_register(register)
+    assert [(p.code, p.line, p.column) for p in checked.problems] == [
+        ("S007", *where(posts, "FGX"))
+    ]
+    (category,) = [p.category for p in checked.register.of(PowerItem)]
+    roles = {post.id: post.roles for post in checked.register.of(Post)}
+    assert category == "财务管理"
+    assert roles["P-JZ"] == ["主要领导"]
+    assert roles["P-FJZ"] == ["分管领导", "FGX"]
+    result = parsable(run, register, "--lang", "en")
+    assert result.code == 1 and "S007 'FGX' is not in the post role table" in result.out
+
+
 def test_no_traceback_on_hostile_files(run, register: Path) -> None:  # type: ignore[no-untyped-def]
     hostile = {
         "a.yaml": "[" * 100_000,

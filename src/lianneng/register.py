@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -13,7 +12,6 @@ from lianneng.model.config import Config
 from lianneng.model.control import Control
 from lianneng.model.flow import Flow, Step
 from lianneng.model.risk import RiskPoint
-from lianneng.model.walk import FieldAt, walk_marked
 
 R = TypeVar("R", bound=Record)
 
@@ -69,15 +67,6 @@ class Register:
                         index[risk_id].append(control)
             self._controls_by_risk = index
         return self._controls_by_risk.get(risk.id, [])
-
-    def marked_fields(self) -> Iterator[tuple[Record, FieldAt]]:
-        """Every field that refers to records or comes from a code table and holds something,
-        with its record (inline controls inside their risk point). Walked, not stored: at
-        100,000 records the list would outweigh the records."""
-        for record in self.records:
-            if record.origin is not None:
-                for found in walk_marked(record, record.origin.path):
-                    yield record, found
 
     def controls(self) -> list[Control]:
         return [*self.of(Control), *self.inline]

@@ -29,6 +29,16 @@ class Resolver:
         self.register = register
         self._ids_by_kind: dict[str, list[str]] | None = None
 
+    def found(self, value: str, kinds: tuple[str, ...]) -> bool:
+        """Whether the id plainly names a record (or flow step) of one of the kinds (true when
+        the field refers to none): the quick answer for the usual case, no message made."""
+        if not kinds:
+            return True
+        if STEP in kinds:
+            return value in self.register.steps
+        target = self.register.ids.get(value)
+        return target is not None and target.KIND in kinds
+
     def __call__(self, value: str, kinds: tuple[str, ...]) -> Message | None:
         return _resolve(self.register, value, kinds, self._candidates)
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import difflib
+from typing import Any
+
+from pydantic import BaseModel
 
 from lianneng.model.config import TABLE_LABELS, Config
-from lianneng.model.walk import FieldAt
 from lianneng.problems import Message, bilingual, msg
 
 
@@ -25,26 +27,31 @@ class CodeTables:
         self.config = config
         self._allowed: dict[str, set[str]] = {}
 
-    def check(self, table: str, value: str) -> Message | None:
+    def allows(self, table: str | None, value: str) -> bool:
+        """Whether the value plainly comes from the table (true when there is no table)."""
+        if table is None:
+            return True
         allowed = self._allowed.get(table)
         if allowed is None:
             allowed = self._allowed[table] = set(allowed_values(self.config, table))
-        if not allowed or value in allowed:
-            return None  # an empty table (business_classes by default) checks nothing
+        return not allowed or value in allowed  # an empty table (business_classes by default)
+
+    def check(self, table: str, value: str) -> Message | None:
+        if self.allows(table, value):
+            return None
         choices = allowed_values(self.config, table)
         close = difflib.get_close_matches(value, choices, n=1, cutoff=0.5)
         hint = msg("hint.didyoumean", suggestion=close[0]) if close else msg("hint.none")
         return msg("S007", value=value, table=bilingual(*TABLE_LABELS[table]), hint=hint)
 
-    def canonicalize(self, field: FieldAt) -> None:
-        entries = self.config.table(field.table) if field.table else None
+    def write_by_name(self, model: BaseModel, name: str, table: str, value: Any) -> None:
+        """Set the field (`value`, a text or a list) to its values by name, if any is a code."""
+        entries = self.config.table(table)
         if not isinstance(entries, dict):
             return
-        if isinstance(field.value, str) and field.value in entries:
-            setattr(field.owner, field.name, entries[field.value])
-        elif isinstance(field.value, list):
-            setattr(
-                field.owner,
-                field.name,
-                [entries.get(v, v) if isinstance(v, str) else v for v in field.value],
-            )
+        if isinstance(value, str):
+            named: Any = entries.get(value, value)
+        else:
+            named = [entries.get(v, v) if isinstance(v, str) else v for v in value]
+        if named != value:
+            setattr(model, name, named)
