@@ -237,7 +237,9 @@ def test_a_run_finds_unchanged_files_by_their_stat_without_reading_them(  # type
     read: list[str] = []
     read_bytes_and_stat = loading.read_bytes_and_stat
     monkeypatch.setattr(
-        loading, "read_bytes_and_stat", lambda path: read.append(path) or read_bytes_and_stat(path)
+        loading,
+        "read_bytes_and_stat",
+        lambda path, **how: read.append(path) or read_bytes_and_stat(path, **how),
     )
     again = check_register(register, speed=Speed(cache=True))
     assert sorted(read) == [str(risks[0]), str(risks[1])]
@@ -256,13 +258,13 @@ def test_a_file_edited_during_a_run_is_judged_by_the_bytes_read(  # type: ignore
     edited = risk.read_text(encoding="utf-8").replace("title:", "titlf:", 1)
     read = loading.read_bytes_and_stat
 
-    def edit_around_the_read(path: str):  # type: ignore[no-untyped-def]
+    def edit_around_the_read(path: str, **how: bool):  # type: ignore[no-untyped-def]
         if path != str(risk):
-            return read(path)
+            return read(path, **how)
         if when == "before the read":
             risk.write_text(edited, encoding="utf-8")
-            return read(path)
-        data = read(path)
+            return read(path, **how)
+        data = read(path, **how)
         risk.write_text(edited, encoding="utf-8")
         return data
 
@@ -396,6 +398,35 @@ def test_a_cache_that_cannot_be_written_changes_nothing(register: Path, run, mon
     (register / ".lianneng-cache").write_text("not a folder", encoding="utf-8")
     fresh = _validate(run, register, cache=False, monkeypatch=monkeypatch)
     assert _validate(run, register, cache=True, monkeypatch=monkeypatch) == fresh
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="links need privileges on Windows")
+def test_a_link_is_read_where_it_leads_inside_and_refused_outside(  # type: ignore[no-untyped-def]
+    register: Path, tmp_path: Path, run, monkeypatch
+) -> None:
+    """Files are opened without following links, so a link is found by the opening itself:
+    one leading inside the register reads as its target, one leading out is refused, with the
+    cache or without, the first time and the next."""
+    before = _validate(run, register, "--lang", "en", cache=False, monkeypatch=monkeypatch)
+    departments = register / "departments" / "departments.yaml"
+    (register / "_shared").mkdir()
+    departments.rename(register / "_shared" / "departments.yaml")
+    departments.symlink_to(Path("..") / "_shared" / "departments.yaml")
+    outside = tmp_path / "outside.yaml"
+    outside.write_text("- id: D-OUT\n  name: 外面\n  type: 科室\n", encoding="utf-8")
+    (register / "departments" / "outside.yaml").symlink_to(outside)
+    _age(register)
+
+    refused = f"{register}/departments/outside.yaml:1:1: error F014 "
+    fresh = _validate(run, register, "--lang", "en", cache=False, monkeypatch=monkeypatch)
+    lines = fresh[1].splitlines()
+    assert [line for line in lines if line.startswith(refused)] == [
+        refused + "cannot read file: the link leads outside the register"
+    ]
+    assert [line for line in lines if not line.startswith(refused)] == before[1].splitlines()
+    for _ in range(2):  # a cold cache, then a warm one
+        cached = _validate(run, register, "--lang", "en", cache=True, monkeypatch=monkeypatch)
+        assert cached == fresh
 
 
 def test_a_corrupt_cache_is_a_miss(register: Path, run, monkeypatch) -> None:  # type: ignore[no-untyped-def]

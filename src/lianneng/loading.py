@@ -151,7 +151,7 @@ def _read_chunk(sources: Sources, rels: list[str], cache: FileCache | None) -> l
     entries = []
     known = cache.known_digests(rels) if cache is not None else {}
     for rel in rels:
-        if sources.leads_outside(rel):
+        if sources.folder_leads_outside(rel):  # the file's own name: see _read
             entries.append(_Entry(rel, _unreadable(sources, rel, None)))
             continue
         digest = known.get(rel)
@@ -174,7 +174,12 @@ def _read_chunk(sources: Sources, rels: list[str], cache: FileCache | None) -> l
 
 def _read(sources: Sources, rel: str, cache: FileCache | None) -> _Entry:
     path = os.path.join(sources.root, rel)
-    read = read_bytes_and_stat(path)
+    read = read_bytes_and_stat(path, follow_link=False)
+    if read is None:  # a link: read where it leads, if that is inside the register
+        if sources.leads_outside(rel):
+            return _Entry(rel, _unreadable(sources, rel, None))
+        read = read_bytes_and_stat(path)
+        assert read is not None
     if isinstance(read, TextFault):
         return _Entry(rel, _unreadable(sources, rel, read))
     data, stat = read

@@ -73,7 +73,7 @@ class Sources:
     digests: dict[str, bytes] = field(default_factory=dict)
     """Digests of the bytes of each record file read, by path as the cache names it (kept only
     when a cached answer is to depend on them)."""
-    _linked: dict[str, bool] = field(default_factory=dict, repr=False)
+    _folder_outside: dict[str, bool] = field(default_factory=dict, repr=False)
 
     def add(self, rel: str, *, path: Path | None = None, display: str | None = None) -> SourceFile:
         source = SourceFile(rel, display or self.display(rel), str(path or self.root / rel))
@@ -82,20 +82,25 @@ class Sources:
 
     def leads_outside(self, rel: str) -> bool:
         """Whether the register file `rel` is, or lies under, a link that leads out of the
-        register. Only links need resolving, so a large register pays one lstat per file."""
-        parts = rel.split("/")
-        if ".." in parts or rel.startswith("/"):
+        register."""
+        if self.folder_leads_outside(rel):
+            return True
+        path = os.path.join(self.root, rel)
+        return os.path.islink(path) and not inside(self.root, Path(path))
+
+    def folder_leads_outside(self, rel: str) -> bool:
+        """Whether `rel` climbs out of the register, or lies in a folder that is (or is in) a
+        link leading out of it. Worked out once per folder; whether the file itself is such a
+        link is for whoever opens it to find (`read_bytes_and_stat` not following links)."""
+        if rel.startswith("/") or (".." in rel and ".." in rel.split("/")):
             return not inside(self.root, self.root / rel)
-        for depth in range(1, len(parts) + 1):
-            prefix = "/".join(parts[:depth])
-            linked = self._linked.get(prefix)
-            if linked is None:
-                linked = os.path.islink(os.path.join(self.root, prefix))
-                if depth < len(parts):
-                    self._linked[prefix] = linked
-            if linked:
-                return not inside(self.root, self.root / rel)
-        return False
+        folder = rel.rpartition("/")[0]
+        if not folder:
+            return False
+        found = self._folder_outside.get(folder)
+        if found is None:
+            found = self._folder_outside[folder] = self.leads_outside(folder)
+        return found
 
     def display(self, rel: str) -> str:
         return rel if self.display_root in ("", ".") else f"{self.display_root}/{rel}"

@@ -6,6 +6,7 @@ given such bytes reports a wrong character at a wrong place, so the encoding is 
 
 from __future__ import annotations
 
+import errno
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,22 +39,44 @@ def read_text(path: Path, *, limit: int = MAX_FILE_BYTES) -> str | TextFault:
 
 def read_bytes(path: str | Path, *, limit: int = MAX_FILE_BYTES) -> bytes | TextFault:
     read = read_bytes_and_stat(path, limit=limit)
+    assert read is not None  # links are followed
     return read if isinstance(read, TextFault) else read[0]
 
 
 def read_bytes_and_stat(
-    path: str | Path, *, limit: int = MAX_FILE_BYTES
-) -> tuple[bytes, os.stat_result] | TextFault:
+    path: str | Path, *, limit: int = MAX_FILE_BYTES, follow_link: bool = True
+) -> tuple[bytes, os.stat_result] | TextFault | None:
     """The file's bytes and its stat, taken before they were read (so a later edit cannot
-    hide behind it)."""
+    hide behind it). Not following a link, None if the file is one (found by the opening
+    itself, where the system can: a large register pays no extra call per file)."""
+    if not follow_link and not _NOFOLLOW and os.path.islink(path):
+        return None
     try:
-        with open(path, "rb") as handle:
-            stat = os.fstat(handle.fileno())
-            if stat.st_size > limit:
-                return TextFault(1, 1, msg("F003", size=stat.st_size, limit=limit))
-            return handle.read(), stat
+        fd = os.open(path, _READ | (0 if follow_link else _NOFOLLOW))
     except OSError as exc:
-        return TextFault(1, 1, msg("F014", detail=exc.strerror or type(exc).__name__))
+        if not follow_link and exc.errno in (errno.ELOOP, errno.EMLINK):
+            return None
+        return _unreadable(exc)
+    try:
+        stat = os.fstat(fd)
+        if stat.st_size > limit:
+            return TextFault(1, 1, msg("F003", size=stat.st_size, limit=limit))
+        data = os.read(fd, stat.st_size + 1)
+        if len(data) != stat.st_size:  # changed while read, or a short read: on to its end
+            data += b"".join(iter(lambda: os.read(fd, 1 << 20), b""))
+        return data, stat
+    except OSError as exc:
+        return _unreadable(exc)
+    finally:
+        os.close(fd)
+
+
+_READ = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
+def _unreadable(exc: OSError) -> TextFault:
+    return TextFault(1, 1, msg("F014", detail=exc.strerror or type(exc).__name__))
 
 
 def decode(data: bytes) -> str | TextFault:
