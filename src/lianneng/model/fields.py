@@ -140,30 +140,35 @@ class Strict(BaseModel):
         # carrying a copy per file (some hundreds of megabytes at 100,000 records), and reading
         # it back builds no strings at all.
         cls = type(self)
-        names, private_names = _layout(cls)
+        names, private_names, bits = _layout(cls)
         values, private = self.__dict__, self.__pydantic_private__
+        fields_set = self.__pydantic_fields_set__
         if (
             tuple(values) != names
             or self.__pydantic_extra__
             or (private is not None and tuple(private) != private_names)
+            or not fields_set <= bits.keys()
         ):
             return _from_state, (cls, self.__getstate__())  # not as declared: keep the names
-        fields_set = self.__pydantic_fields_set__
-        mask = sum(1 << n for n, name in enumerate(names) if name in fields_set)
+        mask = sum(map(bits.__getitem__, fields_set))
         private_values = None if private is None else tuple(private.values())
         return _from_values, (cls, tuple(values.values()), mask, private_values)
 
 
 @functools.cache
-def _layout(cls: type[BaseModel]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """A model's field names and private attribute names, in declaration order."""
-    return tuple(cls.model_fields), tuple(cls.__private_attributes__)
+def _layout(
+    cls: type[BaseModel],
+) -> tuple[tuple[str, ...], tuple[str, ...], dict[str, int]]:
+    """A model's field names and private attribute names, in declaration order, and each
+    field's bit in the mask of the fields set."""
+    names = tuple(cls.model_fields)
+    return names, tuple(cls.__private_attributes__), {name: 1 << n for n, name in enumerate(names)}
 
 
 def _from_values(
     cls: type[Strict], values: tuple[Any, ...], mask: int, private: tuple[Any, ...] | None
 ) -> Strict:
-    names, private_names = _layout(cls)
+    names, private_names, _ = _layout(cls)
     model = cls.__new__(cls)
     setattr_ = object.__setattr__
     setattr_(model, "__dict__", dict(zip(names, values, strict=True)))
@@ -183,7 +188,7 @@ def _fields_set(cls: type[Strict], mask: int) -> set[str]:
     wrote the same ones (a set per record took over 100 MB at 100,000 records). Only pydantic's
     `exclude_unset` and `model_fields_set` read it, and the tool uses neither; assigning a field
     adds its name to the shared set, which they would then see for every sharer."""
-    names, _ = _layout(cls)
+    names, _, _ = _layout(cls)
     return {name for n, name in enumerate(names) if mask >> n & 1}
 
 

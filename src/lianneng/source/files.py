@@ -76,7 +76,8 @@ class Sources:
     _folder_outside: dict[str, bool] = field(default_factory=dict, repr=False)
 
     def add(self, rel: str, *, path: Path | None = None, display: str | None = None) -> SourceFile:
-        source = SourceFile(rel, display or self.display(rel), str(path or self.root / rel))
+        location = str(path) if path else os.path.join(self.root, rel)
+        source = SourceFile(rel, display or self.display(rel), location)
         self.files[rel] = source
         return source
 

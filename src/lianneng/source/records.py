@@ -35,8 +35,7 @@ def read_documents(
     A Markdown file without front matter is documentation: it gives no documents and no problem.
     """
     source = sources.files.get(rel) or sources.add(rel)
-    path = source.path
-    if data is None and path == sources.root / rel and sources.leads_outside(rel):
+    if data is None and source.path == sources.root / rel and sources.leads_outside(rel):
         problems.append(
             sources.at(
                 rel,
@@ -51,7 +50,7 @@ def read_documents(
             )
         )
         return None
-    text = read_text(path) if data is None else decode(data)
+    text = read_text(source.path) if data is None else decode(data)
     if isinstance(text, TextFault):
         problems.append(sources.at(rel, text.line, text.column, text.message))
         return None
