@@ -7,6 +7,7 @@ cannot run (no register, bad option, broken lianneng.yaml), 3 an internal error 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -268,6 +269,37 @@ def test_text_report_in_both_languages(run, register: Path) -> None:  # type: ig
     assert "错误" in zh.out and "1 个错误,1 个警告" in zh.out
     assert "1 error" in en.out and "1 warning" in en.out
     assert "错误" not in en.out
+
+
+def test_text_report_is_plain_when_piped_and_coloured_when_forced(  # type: ignore[no-untyped-def]
+    run, register: Path, monkeypatch
+) -> None:
+    """Piped, the report is plain text; with FORCE_COLOR it is coloured, and says the same. A
+    value that looks like markup or an emoji code is printed as written either way."""
+    at = add_dangling_reference(register)
+    posts = register / "posts" / "posts.yaml"
+    posts.write_text(
+        posts.read_text(encoding="utf-8").replace("name: 局长", "name: 局长\n  title: x"),
+        encoding="utf-8",
+    )
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    monkeypatch.setenv("LIANNENG_NO_CACHE", "1")
+    powers = register / "powers" / "CW-001.yaml"
+    powers.write_text(
+        powers.read_text(encoding="utf-8").replace("D-BSG", "'D[bold]:warning:'"), encoding="utf-8"
+    )
+    plain = run("validate", ".", "--lang", "en", cwd=register)
+    assert plain.code == 1 and "\x1b[" not in plain.out
+    lines = plain.out.splitlines()
+    assert lines[0] == "posts/posts.yaml"
+    assert lines[-1] == "checked 9 files, 10 records: 2 errors, 0 warnings"
+    line = f"  {at.split(':')[0]:>4}:{at.split(':')[1]:<3} error R002 "
+    assert any(text.startswith(line) and "'D[bold]:warning:'" in text for text in lines), lines
+
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    coloured = run("validate", ".", "--lang", "en", cwd=register)
+    assert "\x1b[" in coloured.out
+    assert re.sub(r"\x1b\[[0-9;]*m", "", coloured.out) == plain.out
 
 
 # ── output formats ─────────────────────────────────────────────────────────────────────────

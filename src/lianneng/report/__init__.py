@@ -116,11 +116,9 @@ def sarif(report: Report, out: IO[str]) -> None:
 
 
 def text(report: Report, out: IO[str]) -> None:
-    from rich.console import Console
-
     from lianneng.report.text import write_text
 
-    write_text(report, Console(file=out, highlight=False, soft_wrap=True))
+    write_text(report, out)
 
 
 REPORTERS: dict[str, Reporter] = {
