@@ -259,3 +259,27 @@ def test_a_table_row_in_html_is_each_cell_as_html_lines_makes_it(row: tuple[obje
     from lianneng.publish.markup import html_cells, html_lines
 
     assert html_cells(row) == "".join(f"<td>{html_lines(cell)}</td>" for cell in row)
+
+
+def test_a_table_keeps_its_hash_but_never_pickles_it() -> None:
+    """Renderings are looked up by table, so a table's hash is worked out once; a text's hash
+    differs between processes, so a table sent to an office worker must not carry it."""
+    import pickle
+    import subprocess
+    import sys
+
+    from lianneng.publish.blocks import Table
+
+    table = Table(("编号", "名称"), (("RP-001", "刁难申请人"),), "风险点")
+    assert hash(table) == hash(Table(table.columns, table.rows, table.title))
+    assert table.__dict__["_hash"] == hash(table)
+    copy = pickle.loads(pickle.dumps(table))
+    assert "_hash" not in copy.__dict__ and copy == table and hash(copy) == hash(table)
+    code = (
+        "import pickle, sys; t = pickle.loads(sys.stdin.buffer.read()); "
+        "print(hash(t) == hash((t.columns, t.rows, t.title, t.widths)))"
+    )
+    other = subprocess.run(
+        [sys.executable, "-c", code], input=pickle.dumps(table), capture_output=True, check=True
+    )
+    assert other.stdout.strip() == b"True"

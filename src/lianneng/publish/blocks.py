@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -23,12 +24,33 @@ class Fields:
     items: tuple[tuple[str, str], ...]
 
 
+def _kept_hash(block: Any) -> int:
+    """A large block's hash, worked out once: each rendering of it is looked up by it
+    (`BlockRenderings`), and a hash of a 100,000-row table walks every row."""
+    kept = block.__dict__.get("_hash")
+    if kept is None:
+        kept = block.__dict__["_hash"] = hash(_field_values(block))
+    return kept  # type: ignore[no-any-return]
+
+
+def _without_kept_hash(block: Any) -> dict[str, Any]:
+    """What a block pickles as: not its hash (a text's hash differs from process to process)."""
+    return {name: value for name, value in block.__dict__.items() if name != "_hash"}
+
+
+def _field_values(block: Any) -> tuple[Any, ...]:
+    return tuple(getattr(block, f.name) for f in fields(block))
+
+
 @dataclass(frozen=True)
 class Table:
     columns: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
     title: str = ""  # also the sheet name in XLSX
     widths: tuple[int, ...] = ()  # relative column widths (characters); computed when empty
+
+    __hash__ = _kept_hash
+    __getstate__ = _without_kept_hash
 
 
 @dataclass(frozen=True)
@@ -60,6 +82,9 @@ class FlowStep:
 class FlowChart:
     title: str
     steps: tuple[FlowStep, ...]
+
+    __hash__ = _kept_hash
+    __getstate__ = _without_kept_hash
 
 
 @dataclass(frozen=True)
