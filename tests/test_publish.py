@@ -283,3 +283,21 @@ def test_a_table_keeps_its_hash_but_never_pickles_it() -> None:
         [sys.executable, "-c", code], input=pickle.dumps(table), capture_output=True, check=True
     )
     assert other.stdout.strip() == b"True"
+
+
+def test_markdown_rows_written_at_once_are_the_rows_written_cell_by_cell() -> None:
+    """The whole-row shortcut of Markdown tables gives exactly what escaping each cell gives,
+    for empty cells, space at either end of one, line breaks and characters to escape."""
+    import random
+
+    from lianneng.publish.markup import _md_row, md_cell
+
+    pieces = ["a", "甲", " ", "\t", "\u3000", "\xa0", "|", "*", "&", "<", "\n", "\u2028", "\x85"]
+    rows = [("",), (" ",), ("a", ""), ("", "b"), ("a ", "b"), ("a", " b"), ("a|b", "c")]
+    draw = random.Random(9)
+    for _ in range(5000):
+        width = draw.randint(1, 4)
+        cells = ("".join(draw.choices(pieces, k=draw.randint(0, 3))) for _ in range(width))
+        rows.append(tuple(cells))
+    for row in rows:
+        assert _md_row(row) == "| " + " | ".join(md_cell(cell) for cell in row) + " |", row

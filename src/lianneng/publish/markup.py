@@ -233,8 +233,21 @@ def md_table(
     """A GitHub-flavoured Markdown table; every cell escaped and kept on its row."""
     rule = [("---:" if a == "right" else "---") for a in align] or ["---"] * len(columns)
     lines = ["| " + " | ".join(md_cell(c) for c in columns) + " |", "| " + " | ".join(rule) + " |"]
-    lines += ["| " + " | ".join(md_cell(c) for c in row) + " |" for row in rows]
+    lines += [_md_row(row) for row in rows]
     return "\n".join(lines)
+
+
+def _md_row(row: tuple[str, ...]) -> str:
+    """One table row. Most rows have nothing to escape or break in any cell: those are
+    searched once as a whole, not cell by cell (a large register's tables have ten million
+    cells), and each cell is only trimmed, as `md_cell` would."""
+    try:
+        plain = not _MD_CELL_WORK.search("\0".join(row))
+    except TypeError:  # not all text
+        plain = False
+    if plain:
+        return "| " + " | ".join([cell.strip() or " " for cell in row]) + " |"
+    return "| " + " | ".join(md_cell(cell) for cell in row) + " |"
 
 
 def table_markdown(table: Table) -> str:
