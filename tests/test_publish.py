@@ -285,15 +285,17 @@ def test_a_table_keeps_its_hash_but_never_pickles_it() -> None:
     assert other.stdout.strip() == b"True"
 
 
-def test_markdown_rows_written_at_once_are_the_rows_written_cell_by_cell() -> None:
-    """The whole-row shortcut of Markdown tables gives exactly what escaping each cell gives,
-    for empty cells, space at either end of one, line breaks and characters to escape."""
+def test_markdown_rows_with_plain_cells_shortcut_are_the_rows_of_md_cell() -> None:
+    """The shortcut for plain cells of Markdown tables gives exactly what `md_cell` gives, for
+    empty cells, space at either end of one, line breaks, characters to escape and values
+    that are not text."""
     import random
 
     from lianneng.publish.markup import _md_row, md_cell
 
     pieces = ["a", "甲", " ", "\t", "\u3000", "\xa0", "|", "*", "&", "<", "\n", "\u2028", "\x85"]
-    rows = [("",), (" ",), ("a", ""), ("", "b"), ("a ", "b"), ("a", " b"), ("a|b", "c")]
+    rows: list[tuple[object, ...]] = [("",), (" ",), ("a", ""), ("", "b"), ("a ", "b")]
+    rows += [("a", " b"), ("a|b", "c"), (1, None)]
     draw = random.Random(9)
     for _ in range(5000):
         width = draw.randint(1, 4)
