@@ -429,12 +429,19 @@ def test_a_link_is_read_where_it_leads_inside_and_refused_outside(  # type: igno
         assert cached == fresh
 
 
-def test_a_corrupt_cache_is_a_miss(register: Path, run, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_corrupt_cache_is_a_miss_and_is_made_anew(register: Path, run, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import sqlite3
+
     fresh = _validate(run, register, cache=True, monkeypatch=monkeypatch)
     for entry in (register / ".lianneng-cache").iterdir():
         if entry.suffix in (".pickle", ".sqlite"):
             entry.write_bytes(b"\x80\x05garbage")
     assert _validate(run, register, cache=True, monkeypatch=monkeypatch) == fresh
+    # Not a cache turned off for good: the database was made again, and holds the results.
+    database = sqlite3.connect(register / ".lianneng-cache" / "files.sqlite")
+    (rows,) = database.execute("SELECT COUNT(*) FROM files").fetchone()
+    database.close()
+    assert rows > 0
 
 
 def _git(root: Path, *args: str) -> None:

@@ -74,6 +74,26 @@ def cache_folder(root: Path) -> Path | None:
     return folder
 
 
+def _connect(path: Path) -> Any:
+    import sqlite3
+
+    db = sqlite3.connect(path, timeout=10, isolation_level=None)
+    try:
+        db.execute("PRAGMA journal_mode=WAL")
+        # A cache: a commit lost to a power cut costs a parse, so no sync on every commit
+        # (WAL keeps each transaction whole or absent either way).
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("CREATE TABLE IF NOT EXISTS files (key BLOB PRIMARY KEY, value BLOB)")
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS seen (path TEXT PRIMARY KEY, size INTEGER, "
+            "mtime INTEGER, inode INTEGER, digest BLOB)"
+        )
+    except sqlite3.Error:
+        db.close()
+        raise
+    return db
+
+
 class RegisterCache:
     """Parse results by content hash, in SQLite (safe with two runs at once, and killed runs:
     a transaction is whole or absent)."""
@@ -93,20 +113,28 @@ class RegisterCache:
         folder = cache_folder(root)
         if folder is None:
             return
-        try:
-            db = sqlite3.connect(folder / "files.sqlite", timeout=10, isolation_level=None)
-            db.execute("PRAGMA journal_mode=WAL")
-            # A cache: a commit lost to a power cut costs a parse, so no sync on every commit
-            # (WAL keeps each transaction whole or absent either way).
-            db.execute("PRAGMA synchronous=NORMAL")
-            db.execute("CREATE TABLE IF NOT EXISTS files (key BLOB PRIMARY KEY, value BLOB)")
-            db.execute(
-                "CREATE TABLE IF NOT EXISTS seen (path TEXT PRIMARY KEY, size INTEGER, "
-                "mtime INTEGER, inode INTEGER, digest BLOB)"
-            )
-            self._db = db
-        except self._error:
-            self._db = None
+        self._path = folder / "files.sqlite"
+        for _ in range(2):  # a damaged database is removed and made anew, once
+            try:
+                self._db = _connect(self._path)
+                return
+            except self._error as exc:
+                self._give_up(exc)
+
+    def _give_up(self, exc: Exception) -> None:
+        """Turn the cache off for this run. A database that is damaged or is not one is
+        removed, so the next run makes it anew instead of running without a cache for good;
+        one that is busy or read-only is left as it is."""
+        import sqlite3
+
+        db, self._db = self._db, None
+        if db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                db.close()
+        if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError):
+            for suffix in ("", "-wal", "-shm"):
+                with contextlib.suppress(OSError):
+                    os.remove(f"{self._path}{suffix}")
 
     def key(self, rel: str, digest: bytes) -> bytes:
         """Where the result of the file at `rel` with content `digest` is kept."""
@@ -144,8 +172,8 @@ class RegisterCache:
             for start in range(0, len(values), 500):
                 chunk = values[start : start + 500]
                 rows += self._db.execute(f"{query} ({','.join('?' * len(chunk))})", chunk)
-        except self._error:
-            self._db = None
+        except self._error as exc:
+            self._give_up(exc)
             return []
         return rows
 
@@ -167,8 +195,8 @@ class RegisterCache:
                 self._db.executemany(
                     "INSERT OR REPLACE INTO seen VALUES (?, ?, ?, ?, ?)", self._seen
                 )
-        except self._error:
-            self._db = None
+        except self._error as exc:
+            self._give_up(exc)
         self._pending.clear()
         self._seen.clear()
 
@@ -186,8 +214,8 @@ class RegisterCache:
             with self._db:
                 self._db.execute("BEGIN")
                 self._db.executemany("DELETE FROM files WHERE key = ?", stale)
-        except self._error:
-            self._db = None
+        except self._error as exc:
+            self._give_up(exc)
 
     def close(self) -> None:
         self.flush()
