@@ -6,14 +6,14 @@ must come from the register's tables (and are then written by name).
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
 
 from pydantic import BaseModel
 
 from lianneng.check.references import Resolver
 from lianneng.check.tables import CodeTables
 from lianneng.model.walk import plan_of
-from lianneng.problems import Problem
+from lianneng.problems import Message, Problem
 from lianneng.register import Register
 from lianneng.source.files import Sources
 from lianneng.source.yamldoc import KeyPath
@@ -43,16 +43,17 @@ class _FieldCheck:
         for name, table, kinds in plan.marked:
             value = getattr(model, name)
             if isinstance(value, str):
-                if not self.resolve.found(value, kinds) or not self.tables.allows(table, value):
-                    self._report(file, value, path + (name,), table, kinds)
+                items: Iterable[tuple[int | None, object]] = ((None, value),)
             elif isinstance(value, list) and value:
-                for index, item in enumerate(value):
-                    if isinstance(item, str) and (
-                        not self.resolve.found(item, kinds) or not self.tables.allows(table, item)
-                    ):
-                        self._report(file, item, path + (name, index), table, kinds)
+                items = enumerate(value)
             else:
                 continue
+            for index, item in items:
+                if isinstance(item, str) and (
+                    not self.resolve.found(item, kinds) or not self.tables.allows(table, item)
+                ):
+                    where = path + ((name,) if index is None else (name, index))
+                    self._report(file, item, where, table, kinds)
             if table:
                 self.tables.write_by_name(model, name, table, value)
         for name in plan.nesting:
@@ -67,7 +68,7 @@ class _FieldCheck:
     def _report(
         self, file: str, value: str, path: KeyPath, table: str | None, kinds: tuple[str, ...]
     ) -> None:
-        messages: list[Any] = []
+        messages: list[Message | None] = []
         if kinds:
             messages.append(self.resolve(value, kinds))
         if table:
