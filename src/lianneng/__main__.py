@@ -1,5 +1,3 @@
-import sys
+from lianneng.cli import console_main
 
-from lianneng.cli import main
-
-sys.exit(main())
+console_main()
