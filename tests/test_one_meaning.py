@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import EXAMPLES
 
-from lianneng.source import yamldoc
+from lianneng.source import yamldoc, yamlguard
 
 EDGE_CASES = [
     "a: no\nb: on\nc: yes\nd: off\n",
@@ -34,9 +34,9 @@ def both(text: str) -> tuple[object, object] | None:
     if fast is None:
         return None
     faults: list[yamldoc.YamlFault] = []
-    fast_data = [yamldoc._to_data(node, faults) for node in fast]
+    fast_data = [yamldoc.to_data(node, faults) for node in fast]
     slow_faults: list[yamldoc.YamlFault] = []
-    slow_data = [yamldoc._to_data(node, slow_faults) for node in yamldoc.compose(text)]
+    slow_data = [yamldoc.to_data(node, slow_faults) for node in yamlguard.compose(text)]
     assert [f.message for f in faults] == [f.message for f in slow_faults]
     return fast_data, slow_data
 
@@ -59,6 +59,12 @@ def test_every_example_file_reads_the_same() -> None:
 
 
 def test_the_fast_reader_steps_aside_when_it_could_misread() -> None:
-    for text in ["a: *x\n", "a: !!python/object x\n", "title：x\n", "a: " + "[" * 70,
-                 "a:\n\tb: 1\n", "a: [unclosed\n"]:
+    for text in [
+        "a: *x\n",
+        "a: !!python/object x\n",
+        "title：x\n",
+        "a: " + "[" * 70,
+        "a:\n\tb: 1\n",
+        "a: [unclosed\n",
+    ]:
         assert yamldoc._fast_nodes(text) is None, text

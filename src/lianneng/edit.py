@@ -16,7 +16,8 @@ from pathlib import Path
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from lianneng.source.markdown import split_front_matter
-from lianneng.source.yamldoc import KeyPath, compose
+from lianneng.source.yamldoc import KeyPath
+from lianneng.source.yamlguard import compose
 from lianneng.write import write_atomic
 
 BOM = "\ufeff"
