@@ -520,3 +520,26 @@ def test_a_progress_bar_on_a_terminal_for_a_large_register(tmp_path: Path) -> No
 
     assert "读取登记册".encode() in on_terminal({})
     assert "读取登记册".encode() not in on_terminal({"CI": "true"})
+
+
+def test_a_clean_register_is_validated_without_the_guarded_yaml_path(tmp_path: Path) -> None:
+    """ruamel (yamlguard) is imported only for a file the fast path will not take or a problem
+    to locate: a clean register's run starts without it."""
+    script = (
+        "import sys\nfrom lianneng.cli import main\n"
+        "code = main(sys.argv[1:])\n"
+        "print(code, sorted({m.split('.')[0] for m in sys.modules} & {'ruamel'}))\n"
+    )
+    for name, expected in (("clean", "0 []"), ("broken", "1 ['ruamel']")):
+        root = tmp_path / name
+        shutil.copytree(EXAMPLES / "mca", root)
+        if name == "broken":  # one record with a problem to locate
+            record = sorted((root / "risks").iterdir())[0]
+            record.write_text(record.read_text(encoding="utf-8") + "bogus: 1\n", encoding="utf-8")
+        result = subprocess.run(
+            [sys.executable, "-c", script, "validate", str(root), "--no-cache", "-f", "parsable"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.stdout.splitlines()[-1] == expected, result.stdout + result.stderr
