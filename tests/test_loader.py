@@ -15,8 +15,7 @@ import pytest
 from lianneng.problems import Message
 from lianneng.source.markdown import split_front_matter
 from lianneng.source.text import TextFault, decode, read_text
-from lianneng.source.yamldoc import MAX_DEPTH, Parsed, YamlFault, parse
-from lianneng.source.yamlguard import Locator
+from lianneng.source.yamldoc import MAX_DEPTH, Locator, Parsed, YamlFault, parse
 
 
 def codes(parsed: Parsed) -> list[str]:

@@ -6,8 +6,6 @@ error), it steps aside; this test checks that where it does answer, the answer i
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from conftest import EXAMPLES
 
@@ -68,3 +66,37 @@ def test_the_fast_reader_steps_aside_when_it_could_misread() -> None:
         "a: [unclosed\n",
     ]:
         assert yamldoc._fast_nodes(text) is None, text
+
+
+def _paths(data: object, prefix: tuple[int | str, ...]) -> list[tuple[int | str, ...]]:
+    """Every key path in `data`, and one past the end of each list and mapping."""
+    found = [prefix]
+    if isinstance(data, dict):
+        found.append((*prefix, "no-such-key"))
+        for key, value in data.items():
+            found += _paths(value, (*prefix, key))
+    elif isinstance(data, list):
+        found.append((*prefix, len(data)))
+        for index, value in enumerate(data):
+            found += _paths(value, (*prefix, index))
+    return found
+
+
+def test_problems_are_placed_the_same_by_either_composer() -> None:
+    """The Locator walks libyaml's nodes for text the fast path takes: every value and key of
+    every example file is placed where ruamel's nodes place it."""
+    compared = 0
+    for path in sorted(EXAMPLES.rglob("*.yaml")):
+        text = path.read_text(encoding="utf-8-sig")
+        fast = yamldoc._fast_nodes(text)
+        if fast is None:
+            continue
+        slow = yamlguard.compose(text)
+        documents = [yamldoc.to_data(node, []) for node in fast]
+        for number, data in enumerate(documents):
+            for key_path in _paths(data, (number,)):
+                for key in (False, True):
+                    place = yamldoc.walk_to(fast, key_path, key)
+                    assert place == yamldoc.walk_to(slow, key_path, key), (path, key_path, key)
+                    compared += 1
+    assert compared > 10_000

@@ -522,20 +522,26 @@ def test_a_progress_bar_on_a_terminal_for_a_large_register(tmp_path: Path) -> No
     assert "读取登记册".encode() not in on_terminal({"CI": "true"})
 
 
-def test_a_clean_register_is_validated_without_the_guarded_yaml_path(tmp_path: Path) -> None:
-    """ruamel (yamlguard) is imported only for a file the fast path will not take or a problem
-    to locate: a clean register's run starts without it."""
+def test_ruamel_is_imported_only_for_text_the_fast_path_will_not_take(tmp_path: Path) -> None:
+    """ruamel (yamlguard) is loaded only for a file libyaml could misread or cannot parse: a
+    register whose files all take the fast path is validated, its problems located, without it."""
     script = (
         "import sys\nfrom lianneng.cli import main\n"
         "code = main(sys.argv[1:])\n"
         "print(code, sorted({m.split('.')[0] for m in sys.modules} & {'ruamel'}))\n"
     )
-    for name, expected in (("clean", "0 []"), ("broken", "1 ['ruamel']")):
+    edits = {
+        "clean": ("", "0 []"),
+        "unknown field": ("  bogus: 1\n", "1 []"),  # located with libyaml's nodes
+        "tab": ("\tbogus: 1\n", "1 ['ruamel']"),  # a YAML error, described by ruamel
+    }
+    for name, (added, expected) in edits.items():
         root = tmp_path / name
         shutil.copytree(EXAMPLES / "mca", root)
-        if name == "broken":  # one record with a problem to locate
-            record = sorted((root / "risks").iterdir())[0]
-            record.write_text(record.read_text(encoding="utf-8") + "bogus: 1\n", encoding="utf-8")
+        record = root / "risks" / "CWC.yaml"
+        first = "- id: RP-CWC-001\n"
+        text = record.read_text(encoding="utf-8").replace(first, first + added, 1)
+        record.write_text(text, encoding="utf-8")
         result = subprocess.run(
             [sys.executable, "-c", script, "validate", str(root), "--no-cache", "-f", "parsable"],
             capture_output=True,
@@ -543,3 +549,5 @@ def test_a_clean_register_is_validated_without_the_guarded_yaml_path(tmp_path: P
             check=False,
         )
         assert result.stdout.splitlines()[-1] == expected, result.stdout + result.stderr
+        if name != "clean":
+            assert "CWC.yaml:" in result.stdout

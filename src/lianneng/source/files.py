@@ -5,16 +5,12 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from lianneng.messages import default_severity
 from lianneng.problems import Message, Problem
 from lianneng.source.markdown import split_front_matter
 from lianneng.source.text import TextFault, read_text
-from lianneng.source.yamldoc import KeyPath
-
-if TYPE_CHECKING:
-    from lianneng.source.yamlguard import Locator
+from lianneng.source.yamldoc import KeyPath, Locator
 
 
 @dataclass
@@ -57,8 +53,6 @@ class SourceFile:
 
     def locate(self, path: KeyPath, *, key: bool = False) -> tuple[int, int]:
         if self._locator is None:
-            from lianneng.source.yamlguard import Locator  # ruamel: only for a problem's place
-
             self._locator = Locator(self.yaml_text())
         found = self._locator.find(path, key=key)
         if found is None:

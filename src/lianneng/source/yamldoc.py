@@ -6,9 +6,10 @@ and bad values get a position; duplicate keys are found while walking. Positions
 the data: a problem's position is found later by composing that one file again (`locate`), so the
 fast path never pays for it.
 
-This module is the fast path, libyaml's C composer for text it cannot misread. Anything else
-goes to `yamlguard` (ruamel's guarded pure composer), imported only then: a register of clean
-files never loads ruamel to be validated.
+This module is the fast path, libyaml's C composer for text it cannot misread, and `Locator`,
+which uses the same composer for such text. Anything else goes to `yamlguard` (ruamel's guarded
+pure composer), imported only then: a register whose files all take the fast path is validated,
+problems located and all, without loading ruamel.
 """
 
 from __future__ import annotations
@@ -147,3 +148,62 @@ def fault_at(mark: Any, message: Message) -> YamlFault:
     if mark is None:
         return YamlFault(1, 1, message)
     return YamlFault(mark.line + 1, mark.column + 1, message)
+
+
+# ── where is this key? ─────────────────────────────────────────────────────────────────────
+
+
+class Locator:
+    """Finds positions in one file's YAML; composed once, on the first question: by libyaml
+    when the fast path takes the text (its nodes stand where ruamel's do, as a test checks over
+    every example), else by the guarded composer."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._nodes: list[Any] | None = None
+
+    def find(self, path: KeyPath, *, key: bool = False) -> tuple[int, int] | None:
+        if self._nodes is None:
+            self._nodes = _fast_nodes(self._text)
+            if self._nodes is None:
+                from lianneng.source.yamlguard import compose_or_nothing
+
+                self._nodes = compose_or_nothing(self._text)
+        return walk_to(self._nodes, path, key)
+
+
+def walk_to(nodes: list[Any], path: KeyPath, key: bool) -> tuple[int, int] | None:
+    """1-based (line, column) of the value at `path` (document index first), or of its key, in
+    nodes of either composer.
+
+    Walks as far as the path exists, so a missing field points at the record that lacks it.
+    """
+    if not path or not isinstance(path[0], int) or path[0] >= len(nodes):
+        return None
+    node = nodes[path[0]]
+    mark = node.start_mark
+    last = len(path) - 1
+    for index, step in enumerate(path[1:], start=1):
+        found = _child(node, step)
+        if found is None:
+            break
+        key_node, node = found
+        empty = (
+            node.id == "scalar"
+            and key_node is not None
+            and node.start_mark.index == node.end_mark.index
+        )
+        # An empty value's own mark lies on the next token (often the next line): use its key.
+        use_key = key_node is not None and ((key and index == last) or empty)
+        mark = key_node.start_mark if use_key else node.start_mark
+    return mark.line + 1, mark.column + 1
+
+
+def _child(node: Any, step: int | str) -> tuple[Any, Any] | None:
+    if node.id == "sequence" and isinstance(step, int):
+        return (None, node.value[step]) if 0 <= step < len(node.value) else None
+    if node.id == "mapping":
+        for key_node, value_node in node.value:
+            if key_node.id == "scalar" and key_node.value == str(step):
+                return key_node, value_node
+    return None

@@ -1,8 +1,8 @@
-"""The guarded path for YAML text the fast path (`yamldoc`) will not take, and positions.
+"""The guarded path for YAML text the fast path (`yamldoc`) will not take.
 
 ruamel's pure composer, with aliases, explicit tags and deep nesting refused before any data is
-built; YAML errors described in words, Chinese typing mistakes and tabs found; and `Locator`,
-which composes a file again to say where a problem is.
+built; YAML errors described in words, Chinese typing mistakes and tabs found; and the nodes
+`yamldoc.Locator` walks for such text to say where a problem is.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from ruamel.yaml.reader import ReaderError
 from lianneng.problems import Message, bilingual, msg
 from lianneng.source.yamldoc import (
     MAX_DEPTH,
-    KeyPath,
     Parsed,
     YamlFault,
     fault_at,
@@ -255,56 +254,9 @@ def _error_mark(exc: MarkedYAMLError) -> Any:
     return exc.problem_mark or exc.context_mark
 
 
-# ── the slow path: where is this key? ──────────────────────────────────────────────────────
-
-
-class Locator:
-    """Finds positions in one file's YAML; composed once, on the first question."""
-
-    def __init__(self, text: str) -> None:
-        self._text = text
-        self._nodes: list[Node] | None = None
-
-    def find(self, path: KeyPath, *, key: bool = False) -> tuple[int, int] | None:
-        if self._nodes is None:
-            try:
-                self._nodes = compose(self._text)
-            except (YAMLError, ValueError, IndexError, TypeError, RecursionError):
-                self._nodes = []
-        return _walk(self._nodes, path, key)
-
-
-def _walk(nodes: list[Node], path: KeyPath, key: bool) -> tuple[int, int] | None:
-    """1-based (line, column) of the value at `path` (document index first), or of its key.
-
-    Walks as far as the path exists, so a missing field points at the record that lacks it.
-    """
-    if not path or not isinstance(path[0], int) or path[0] >= len(nodes):
-        return None
-    node: Node = nodes[path[0]]
-    mark = node.start_mark
-    last = len(path) - 1
-    for index, step in enumerate(path[1:], start=1):
-        found = _child(node, step)
-        if found is None:
-            break
-        key_node, node = found
-        empty = (
-            isinstance(node, ScalarNode)
-            and key_node is not None
-            and node.start_mark.index == node.end_mark.index
-        )
-        # An empty value's own mark lies on the next token (often the next line): use its key.
-        use_key = key_node is not None and ((key and index == last) or empty)
-        mark = key_node.start_mark if use_key else node.start_mark
-    return mark.line + 1, mark.column + 1
-
-
-def _child(node: Node, step: int | str) -> tuple[Node | None, Node] | None:
-    if isinstance(node, SequenceNode) and isinstance(step, int):
-        return (None, node.value[step]) if 0 <= step < len(node.value) else None
-    if isinstance(node, MappingNode):
-        for key_node, value_node in node.value:
-            if isinstance(key_node, ScalarNode) and key_node.value == str(step):
-                return key_node, value_node
-    return None
+def compose_or_nothing(text: str) -> list[Node]:
+    """`compose`, or no nodes for text that does not compose (its problem is reported apart)."""
+    try:
+        return compose(text)
+    except (YAMLError, ValueError, IndexError, TypeError, RecursionError):
+        return []
