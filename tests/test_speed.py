@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from lianneng import cache as cache_module
-from lianneng import loading, progress
+from lianneng import loading, progress, source
 from lianneng.pipeline import check_register
 from lianneng.publish.site import OfficeWorkers
 from lianneng.speed import Speed
@@ -322,6 +322,43 @@ def test_worker_processes_and_the_file_cache_give_the_same_register(  # type: ig
     (root / "risks" / "RP-000003.yaml").write_text("id: RP-000003\ntitle: 改过\n", "utf-8")
     answer(Speed(cache=True, workers=2))
     assert parsed.read_text(encoding="utf-8").split() == ["risks/RP-000003.yaml"]
+
+
+def test_a_cold_run_in_the_pool_leaves_reading_to_the_workers(  # type: ignore[no-untyped-def]
+    tmp_path: Path, monkeypatch
+) -> None:
+    root = tmp_path / "register"
+    generate(root, 300)
+    _age(root)
+    monkeypatch.setattr(loading, "POOL_MIN_FILES", 10)
+    reads = tmp_path / "reads"  # a file: a worker's calls are not seen in this process
+    read_bytes_and_stat = loading.read_bytes_and_stat
+
+    def noted(path, **options):  # type: ignore[no-untyped-def]
+        with reads.open("a", encoding="utf-8") as note:
+            note.write(f"{os.getpid()} {os.path.relpath(path, root)}\n")
+        return read_bytes_and_stat(path, **options)
+
+    def readers() -> dict[str, set[str]]:
+        found: dict[str, set[str]] = {}
+        for line in reads.read_text(encoding="utf-8").splitlines():
+            pid, rel = line.split(" ", 1)
+            found.setdefault("here" if int(pid) == os.getpid() else "workers", set()).add(rel)
+        reads.unlink()
+        return found
+
+    monkeypatch.setattr(loading, "read_bytes_and_stat", noted)
+    checked = check_register(root, speed=Speed(cache=True, workers=2))
+    record_files = set(source.record_files(root, []))
+    assert len(record_files) > 300
+    assert readers() == {"workers": record_files}  # none read here
+    # The digests of what the workers read, for validate's cached report.
+    assert {os.path.relpath(path, root) for path in checked.sources.digests} == record_files
+    assert check_register(root, speed=Speed(cache=True, workers=2)).problems == checked.problems
+    assert not reads.exists()  # all found by their stat: none read again
+    _age(root, 60)  # every time moved (a checkout): read here, and found by their content
+    assert check_register(root, speed=Speed(cache=True, workers=2)).problems == checked.problems
+    assert readers() == {"here": record_files}
 
 
 def test_office_files_rendered_by_workers_are_the_same_bytes(  # type: ignore[no-untyped-def]

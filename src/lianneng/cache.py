@@ -40,6 +40,17 @@ def _racy_from(taken_at: float) -> int:
     return int((taken_at - _RACY_SECONDS) * 1e9)
 
 
+StatKey = tuple[int, int, int]
+"""What a file's stat says of its content: (size, modification time in ns, inode)."""
+
+
+def stat_key(stat: os.stat_result) -> StatKey:
+    return stat.st_size, stat.st_mtime_ns, stat.st_ino
+
+
+_NO_PROOF = (-1, -1, -1)  # a (size, mtime, inode) no file has
+
+
 def tool_fingerprint() -> bytes:
     """The tool as it is installed: its version, Python's, and every file of the package (a
     development install changes without a version bump)."""
@@ -140,24 +151,26 @@ class RegisterCache:
         """Where the result of the file at `rel` with content `digest` is kept."""
         return hashlib.blake2b(self._salt + rel.encode() + b"\0" + digest, digest_size=20).digest()
 
-    def known_digests(self, rels: list[str]) -> dict[str, bytes]:
-        """The content digests of those files whose stat (size, time, inode) is still what it
-        was when they were last read here: found in the cache without being read again."""
+    def known_digests(self, rels: list[str]) -> dict[str, bytes | None]:
+        """Of the files read here before: the content digest of each whose stat (size, time,
+        inode) is still what it was then (found in the cache without being read again), None
+        for each changed since (its new bytes may still be cached: a branch switched back)."""
         rows = self._select("SELECT path, size, mtime, inode, digest FROM seen WHERE path IN", rels)
-        known: dict[str, bytes] = {}
+        known: dict[str, bytes | None] = {}
         for rel, size, mtime, inode, digest in rows:
             try:
                 stat = os.stat(os.path.join(self._root, rel))
             except OSError:
                 continue
-            if _stat_key(stat) == (size, mtime, inode):
-                known[rel] = digest
+            known[rel] = digest if stat_key(stat) == (size, mtime, inode) else None
         return known
 
-    def saw(self, rel: str, stat: os.stat_result, digest: bytes) -> None:
-        """The file at `rel` had this stat before its bytes, of this digest, were read."""
-        if self._db is not None and stat.st_mtime_ns < self._racy_from_ns:
-            self._seen.append((rel, *_stat_key(stat), digest))
+    def saw(self, rel: str, stat: StatKey, digest: bytes) -> None:
+        """The file at `rel` had this stat before its bytes, of this digest, were read. (A
+        stat too recent to prove anything is recorded as one no file has: the file is known
+        to have been read here, so it is looked for by its content, not parsed blindly.)"""
+        if self._db is not None:
+            self._seen.append((rel, *(stat if stat[1] < self._racy_from_ns else _NO_PROOF), digest))
 
     def get_many(self, keys: list[bytes]) -> dict[bytes, bytes]:
         self._used.update(keys)
@@ -191,9 +204,16 @@ class RegisterCache:
         try:
             with self._db:
                 self._db.execute("BEGIN")
-                self._db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?)", self._pending)
+                # A key names all a result depends on: one already kept is this very result.
+                self._db.executemany("INSERT OR IGNORE INTO files VALUES (?, ?)", self._pending)
+                # A row already as it is stays untouched: a run that learns nothing new leaves
+                # the database's bytes alone.
                 self._db.executemany(
-                    "INSERT OR REPLACE INTO seen VALUES (?, ?, ?, ?, ?)", self._seen
+                    "INSERT INTO seen VALUES (?, ?, ?, ?, ?) ON CONFLICT (path) DO UPDATE SET "
+                    "size = excluded.size, mtime = excluded.mtime, inode = excluded.inode, "
+                    "digest = excluded.digest WHERE (size, mtime, inode, digest) IS NOT "
+                    "(excluded.size, excluded.mtime, excluded.inode, excluded.digest)",
+                    self._seen,
                 )
         except self._error as exc:
             self._give_up(exc)
@@ -250,7 +270,7 @@ class Inventory:
     def known(self, path: str, stat: os.stat_result) -> bytes | None:
         """The recorded hash of `path` if its stat still matches and cannot be racy."""
         entry = self.files.get(path)
-        if entry is None or _stat_key(stat) != entry[:3] or entry[1] >= self.racy_from_ns:
+        if entry is None or stat_key(stat) != entry[:3] or entry[1] >= self.racy_from_ns:
             return None
         return entry[3]
 
@@ -317,10 +337,6 @@ def take_inventory(root: Path, previous: Inventory | None, *, hashed: bool = Tru
     return inventory
 
 
-def _stat_key(stat: os.stat_result) -> tuple[int, int, int]:
-    return stat.st_size, stat.st_mtime_ns, stat.st_ino
-
-
 def content_digest(data: bytes) -> bytes:
     """What the inventory keeps of a file's bytes."""
     return hashlib.blake2b(data).digest()[:20]
@@ -356,7 +372,7 @@ def _add(
     if digest is None:
         digest = _hash_file(path) if hashed else _UNHASHED
     if digest is not None:
-        inventory.files[path] = (*_stat_key(stat), digest)
+        inventory.files[path] = (*stat_key(stat), digest)
 
 
 _UNHASHED = b""  # a digest still to come from the bytes the run reads
