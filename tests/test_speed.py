@@ -481,6 +481,55 @@ def test_a_corrupt_cache_is_a_miss_and_is_made_anew(register: Path, run, monkeyp
     assert rows > 0
 
 
+def test_reports_of_options_no_longer_used_are_pruned(register: Path, run, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.delenv("LIANNENG_NO_CACHE", raising=False)
+    folder = register / ".lianneng-cache"
+
+    def validate(day: int) -> tuple[int, str]:
+        result = run("validate", str(register), "-f", "parsable", "--today", f"2026-06-{day:02d}")
+        return result.code, result.out
+
+    first = validate(1)
+    (kept,) = folder.glob("report-*.pickle")
+    written = kept.read_bytes()  # a report made again differs (the time its inventory was taken)
+    for day in range(2, 13):  # a new report for each day: the date is one of the options
+        validate(day)
+        assert validate(1) == first  # the first day's, used again each time: kept, and a hit
+    assert len(list(folder.glob("report-*.pickle"))) == cache_module._REPORTS_KEPT
+    assert kept.read_bytes() == written
+
+
+def test_the_cache_forgets_files_no_longer_in_the_register(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import sqlite3
+
+    root = tmp_path / "register"
+    generate(root, 60)
+    _age(root)
+    monkeypatch.setattr(cache_module, "_PRUNE_SLACK", 0)
+
+    def kept() -> tuple[set[str], int]:
+        database = sqlite3.connect(root / ".lianneng-cache" / "files.sqlite")
+        paths = {path for (path,) in database.execute("SELECT path FROM seen")}
+        (results,) = database.execute("SELECT COUNT(*) FROM files").fetchone()
+        database.close()
+        return paths, results
+
+    first = check_register(root, speed=Speed(cache=True))
+    paths, results = kept()
+    assert paths == set(source.record_files(root, [])) and results == len(paths)
+    risks = sorted((root / "risks").iterdir())
+    for path in risks[: len(risks) // 2]:  # some removed, but fewer than are left: all kept
+        path.unlink()
+    check_register(root, speed=Speed(cache=True))
+    assert kept() == (paths, results)
+    for path in risks[len(risks) // 2 :] + sorted((root / "controls").iterdir()):
+        path.unlink()  # now most are gone: what the cache keeps of them goes too
+    again = check_register(root, speed=Speed(cache=True))
+    left = set(source.record_files(root, []))
+    assert kept() == (left, len(left))
+    assert again.problems != first.problems  # the removed records are missed, and reported
+
+
 def _git(root: Path, *args: str) -> None:
     subprocess.run(
         ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args],

@@ -29,6 +29,12 @@ from typing import Any
 
 CACHE_DIR = ".lianneng-cache"
 _FLUSH_EVERY = 2000
+# What the cache keeps of files no longer in the register is dropped once it outnumbers what it
+# keeps of those in it by this many: switching branches back and forth still finds most files.
+_PRUNE_SLACK = 1000
+# validate's reports kept, for the option sets used last (the date is one of the options, so
+# each day of plain `validate` runs makes a new one).
+_REPORTS_KEPT = 8
 # A file changed within this many seconds of the cache being written may share its recorded
 # modification time with its old content (coarse file-system clocks): such files are hashed.
 _RACY_SECONDS = 2.0
@@ -118,6 +124,7 @@ class RegisterCache:
         self._pending: list[tuple[bytes, bytes]] = []
         self._seen: list[tuple[str, int, int, int, bytes]] = []
         self._used: set[bytes] = set()
+        self._paths: set[str] = set()
         # What is read now of a file with a time this recent is not recorded as its content.
         self._racy_from_ns = _racy_from(time.time())
         self._db: Any = None
@@ -155,6 +162,7 @@ class RegisterCache:
         """Of the files read here before: the content digest of each whose stat (size, time,
         inode) is still what it was then (found in the cache without being read again), None
         for each changed since (its new bytes may still be cached: a branch switched back)."""
+        self._paths.update(rels)
         rows = self._select("SELECT path, size, mtime, inode, digest FROM seen WHERE path IN", rels)
         known: dict[str, bytes | None] = {}
         for rel, size, mtime, inode, digest in rows:
@@ -221,21 +229,24 @@ class RegisterCache:
         self._seen.clear()
 
     def _prune(self) -> None:
-        """Drop results of files no longer in the register once they outnumber those that are
-        (so switching branches back and forth still finds most files cached)."""
-        if self._db is None:
-            return
-        wanted = self._used
-        try:
-            (count,) = self._db.execute("SELECT COUNT(*) FROM files").fetchone()
-            if count <= 2 * len(wanted) + 1000:
+        """Drop the results and recorded stats of files this run did not ask about, once they
+        outnumber those it did (see _PRUNE_SLACK)."""
+        for table, column, wanted in (("files", "key", self._used), ("seen", "path", self._paths)):
+            if self._db is None:
                 return
-            stale = [(k,) for (k,) in self._db.execute("SELECT key FROM files") if k not in wanted]
-            with self._db:
-                self._db.execute("BEGIN")
-                self._db.executemany("DELETE FROM files WHERE key = ?", stale)
-        except self._error as exc:
-            self._give_up(exc)
+            if not wanted:  # a run that asked about nothing tells nothing of what is stale
+                continue
+            try:
+                (count,) = self._db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()
+                if count <= 2 * len(wanted) + _PRUNE_SLACK:
+                    continue
+                rows = self._db.execute(f"SELECT {column} FROM {table}")
+                stale = [(value,) for (value,) in rows if value not in wanted]
+                with self._db:
+                    self._db.execute("BEGIN")
+                    self._db.executemany(f"DELETE FROM {table} WHERE {column} = ?", stale)
+            except self._error as exc:
+                self._give_up(exc)
 
     def close(self) -> None:
         self.flush()
@@ -417,6 +428,8 @@ class ReportCache:
         if not isinstance(inventory, Inventory) or not isinstance(report, CachedReport):
             return None
         if inventory.vouched_for():
+            with contextlib.suppress(OSError):
+                os.utime(self._path)  # used now: the last of the reports to be pruned
             return report
         # Something's time moved, or was too recent to trust: compare contents. When they are
         # the same, keep the report under the inventory taken now, so the next run is vouched.
@@ -477,3 +490,17 @@ class ReportCache:
         assert self._path is not None
         with contextlib.suppress(OSError):  # no cache this time; the answer stands
             write_atomic_bytes(self._path, pickle.dumps((inventory, report), 5))
+        self._prune_reports()
+
+    def _prune_reports(self) -> None:
+        """Remove all but the reports used last (_REPORTS_KEPT of them)."""
+        assert self._path is not None
+        reports: list[tuple[int, Path]] = []
+        for path in self._path.parent.glob("report-*.pickle"):
+            with contextlib.suppress(OSError):  # removed meanwhile by another run
+                reports.append((path.stat().st_mtime_ns, path))
+        reports.sort(reverse=True)
+        for _, path in reports[_REPORTS_KEPT:]:
+            if path != self._path:
+                with contextlib.suppress(OSError):
+                    path.unlink()
