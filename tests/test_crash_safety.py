@@ -76,7 +76,8 @@ def validated(root: Path) -> tuple[int, set[tuple[str, int, str, str]]]:
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         code = main(["validate", str(root), "--format", "json", "--lang", "en"])
-    assert out.getvalue().startswith("{"), f"validate exits {code}: {out.getvalue()}{err.getvalue()}"
+    shown = f"validate exits {code}: {out.getvalue()}{err.getvalue()}"
+    assert out.getvalue().startswith("{"), shown
     report = json.loads(out.getvalue())
     found = {(p["path"], p["line"], p["code"], p["message"]) for p in report["problems"]}
     return code, found

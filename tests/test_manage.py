@@ -1,4 +1,5 @@
-"""Dynamic management: dated checks, reviews, warnings from issue to close, yellow cards, reports."""
+"""Dynamic management: dated checks, reviews, warnings from issue to close, yellow cards,
+reports."""
 
 from __future__ import annotations
 
@@ -293,9 +294,9 @@ def test_monthly_report_lists_the_changes_of_its_period(
         encoding="utf-8",
     )
     (register / "risks" / "RP-002.yaml").write_text(
-        "id: RP-002\ntitle: 十月新查找的风险\ncategory: 业务流程\ndepartment: D-BGS\nlikelihood: 较小\n"
-        "impact: 一般\nlevel: 三级\nsupervisor: P-JZ\ncontrols:\n  - id: C-002\n    description: 复核\n"
-        "    owner: P-BGS-ZR\n",
+        "id: RP-002\ntitle: 十月新查找的风险\ncategory: 业务流程\ndepartment: D-BGS\n"
+        "likelihood: 较小\nimpact: 一般\nlevel: 三级\nsupervisor: P-JZ\ncontrols:\n"
+        "  - id: C-002\n    description: 复核\n    owner: P-BGS-ZR\n",
         encoding="utf-8",
     )
     run(

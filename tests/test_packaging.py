@@ -8,7 +8,8 @@ from conftest import REPO
 
 
 def test_every_subpackage_is_listed_for_the_wheel() -> None:
-    listed = set(tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    settings = tomllib.loads((REPO / "pyproject.toml").read_text())
+    listed = set(settings["tool"]["setuptools"]["packages"])
     on_disk = {
         ".".join(path.parent.relative_to(REPO / "src").parts)
         for path in (REPO / "src" / "lianneng").rglob("__init__.py")

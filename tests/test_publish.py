@@ -1,4 +1,5 @@
-"""Publishing: nothing internal leaks, values cannot inject markup, templates are safe and strict."""
+"""Publishing: nothing internal leaks, values cannot inject markup, templates are safe and
+strict."""
 
 from __future__ import annotations
 

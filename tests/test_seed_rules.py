@@ -45,7 +45,7 @@ def test_000_six_categories_and_the_higher_of_likelihood_and_harm() -> None:
     for risk in result.register.of(RiskPoint):
         expected = (
             "一级"
-            if "高" == risk.likelihood or risk.impact == "严重"
+            if risk.likelihood == "高" or risk.impact == "严重"
             else ("二级" if risk.likelihood == "较高" or risk.impact == "较重" else "三级")
         )
         assert result.grades[risk.id].level == expected, risk.id

@@ -653,7 +653,7 @@ def report(
     ] = AudienceChoice.filing,
     lang: LangOption = None,
 ) -> int:
-    """期间工作报告(发现、定级、改动、措施、预警、关闭)与部门考核。Periodic report and assessment."""
+    """期间工作报告(发现、定级、改动、措施、预警、关闭)与部门考核。Periodic report and assessment."""  # noqa: E501
     from lianneng.commands import manage
 
     return manage.report(
@@ -675,20 +675,16 @@ def aggregate(
     ],
     out: Annotated[Path, typer.Option("--out", "-o", help="输出目录。")] = Path("_aggregate"),
     today: Annotated[
-        Optional[datetime],
+        Optional[datetime],  # noqa: UP045 - typer reads the annotation at run time
         _date_option("--today", "判断逾期的日期(默认今天)。"),
     ] = None,
     output_format: Annotated[
-        Optional[list[OutputFormat]],
-        typer.Option(  # noqa: UP045
-            "--format", "-f", help="格式(可多次);默认全部。"
-        ),
+        Optional[list[OutputFormat]],  # noqa: UP045
+        typer.Option("--format", "-f", help="格式(可多次);默认全部。"),
     ] = None,
     allowed_signers: Annotated[
-        Optional[Path],
-        typer.Option(  # noqa: UP045
-            "--allowed-signers", help="ssh-keygen 公钥清单,核验签名。"
-        ),
+        Optional[Path],  # noqa: UP045
+        typer.Option("--allowed-signers", help="ssh-keygen 公钥清单,核验签名。"),
     ] = None,
     lang: LangOption = None,
 ) -> int:

@@ -37,7 +37,8 @@ class Edit:
 
 @dataclass(frozen=True)
 class Append:
-    """Add `item` (a flat mapping) to the block list `key` of a record, creating the list if need be."""
+    """Add `item` (a flat mapping) to the block list `key` of a record, creating the list if need
+    be."""
 
     record: KeyPath
     key: str

@@ -1,6 +1,7 @@
 """Dynamic management as of a given day: reviews due, controls late, warnings past their deadline.
 
-"Today" comes from the caller (`--today` in CI, so a run is reproducible), never from the clock here.
+"Today" comes from the caller (`--today` in CI, so a run is reproducible), never from the clock
+here.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Ids are unique across the register, and every reference resolves to a record of the right kind."""
+"""Ids are unique across the register, and every reference resolves to a record of the right
+kind."""
 
 from __future__ import annotations
 

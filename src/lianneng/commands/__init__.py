@@ -1,1 +1,2 @@
-"""Command bodies too long for cli.py: each takes checked data and a console, returns an exit code."""
+"""Command bodies too long for cli.py: each takes checked data and a console, returns an exit
+code."""

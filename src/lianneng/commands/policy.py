@@ -1,4 +1,5 @@
-"""`lianneng policy test|list`: a policy's own test cases, and the policies shipped with the tool."""
+"""`lianneng policy test|list`: a policy's own test cases, and the policies shipped with the
+tool."""
 
 from __future__ import annotations
 

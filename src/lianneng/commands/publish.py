@@ -61,7 +61,8 @@ def run(
         f"wrote {len(result.written)} files, {result.unchanged} unchanged, "
         f"{len(result.removed)} removed"
         if language == "en"
-        else f"写入 {len(result.written)} 个文件,{result.unchanged} 个未变,删除 {len(result.removed)} 个"
+        else f"写入 {len(result.written)} 个文件,{result.unchanged} 个未变,"
+        f"删除 {len(result.removed)} 个"
     )
     console.print(summary)
     return Exit.OK

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from lianneng.console import stderr, stdout
 from lianneng.errors import Exit, UsageError
+from lianneng.publish.jinja import environment
 from lianneng.publish.labels import label
 from lianneng.publish.site import Page, Published, Renderer, converter, write_outputs
-from lianneng.publish.jinja import environment
 
 
 def aggregate(
@@ -68,7 +68,8 @@ def aggregate(
         f"{len(result.units)} packages verified, {len(result.refused)} refused; {totals} risk "
         f"points; written to {out}"
         if lang == "en"
-        else f"核验通过 {len(result.units)} 个备案包,拒收 {len(result.refused)} 个;风险点共 {totals} 个;"
+        else f"核验通过 {len(result.units)} 个备案包,拒收 {len(result.refused)} 个;"
+        f"风险点共 {totals} 个;"
         f"已写入 {out}"
     )
     return Exit.PROBLEMS if result.refused else Exit.OK

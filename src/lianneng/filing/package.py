@@ -27,11 +27,11 @@ from lianneng.history.snapshot import register_at
 from lianneng.model.fields import Visibility, visibility_of
 from lianneng.model.kinds import KINDS
 from lianneng.pipeline import Checked, check_register
-from lianneng.speed import current_speed
 from lianneng.problems import Problem, Severity
 from lianneng.publish.audience import Audience, view, visible
 from lianneng.publish.context import Context
 from lianneng.publish.site import FORMATS, publish
+from lianneng.speed import current_speed
 
 FORMAT = "lianneng-filing/1"
 MANIFEST = "manifest.json"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from lianneng.grading.base import Grade
 from lianneng.check.dynamic import add_months
+from lianneng.grading.base import Grade
 from lianneng.grading.policy import Policy
 from lianneng.model.org import Post
 from lianneng.model.risk import RiskPoint

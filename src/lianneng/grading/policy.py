@@ -105,8 +105,9 @@ class Deduction(Strict):
         "verified_complaints",
         "yellow_cards",
     ] = public(
-        "扣分依据的事实:open_warnings 未关闭预警、overdue_warnings 逾期预警、overdue_reviews 逾期复核、"
-        "uncontrolled_risks 无措施风险点、controls_not_done 未落实措施、verified_complaints 查实举报、"
+        "扣分依据的事实:open_warnings 未关闭预警、overdue_warnings 逾期预警、"
+        "overdue_reviews 逾期复核、uncontrolled_risks 无措施风险点、controls_not_done 未落实措施、"
+        "verified_complaints 查实举报、"
         "yellow_cards 黄牌"
     )
     points: float = public("每项扣分")

@@ -1,4 +1,5 @@
-"""Who a record belongs to: the department (and posts) a risk, control, signal or warning counts for."""
+"""Who a record belongs to: the department (and posts) a risk, control, signal or warning counts
+for."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Seed 000's 廉能风险黄牌警告: two verified complaints, or the bottom three of a democratic rating."""
+"""Seed 000's 廉能风险黄牌警告: two verified complaints, or the bottom three of a democratic
+rating."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The documents the seeds ask for, each built from the audience's views as format-neutral blocks."""
+"""The documents the seeds ask for, each built from the audience's views as format-neutral
+blocks."""
 
 from __future__ import annotations
 

@@ -209,7 +209,8 @@ def svg(chart: FlowChart) -> Markup:
     width = x_risk + risk_w + 20
     height = y - gap + 20
     head = (
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="flowchart" viewBox="0 0 {width} {height:.0f}" '
+        '<svg xmlns="http://www.w3.org/2000/svg" class="flowchart" '
+        f'viewBox="0 0 {width} {height:.0f}" '
         f'width="{width}" height="{height:.0f}" role="img" aria-label="{escape(chart.title)}" '
         f'font-size="13" font-family="sans-serif">'
         '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '

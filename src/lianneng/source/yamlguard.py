@@ -201,7 +201,9 @@ def _content_lines(nodes: Sequence[Node]) -> set[int]:
 
 _ZH_PROBLEMS = {
     "could not find expected ':'": "缺少 ':'",
-    "mapping values are not allowed here": "此处不能出现键值对(缩进可能有误,或值中含有 ': ' 需加引号)",
+    "mapping values are not allowed here": (
+        "此处不能出现键值对(缩进可能有误,或值中含有 ': ' 需加引号)"
+    ),
     "found character '\\t' that cannot start any token": "制表符不能用于缩进",
     "found unexpected end of stream": "文件意外结束(引号或括号没有闭合)",
     "did not find expected key": "缩进不一致,找不到预期的键",

@@ -11,7 +11,6 @@ from lianneng.grading.base import Grade, Inputs, PolicyFinding, register_method,
 from lianneng.grading.policy import GridMethod, Policy
 from lianneng.problems import msg
 
-
 _CELLS: dict[int, tuple[Policy, dict[str, dict[str, str]]]] = {}
 _GRADES: dict[tuple[int, str, str], tuple[Policy, Grade]] = {}
 
