@@ -480,8 +480,8 @@ class ReportCache:
         for path in read:
             if str(path) not in inventory.files:
                 _add(inventory, str(path), None)
-        for path in probed:
-            inventory.probed[str(path)] = _probe(str(path))
+        for looked_for in probed:
+            inventory.probed[str(looked_for)] = _probe(str(looked_for))
         self._write(inventory, report)
 
     def _write(self, inventory: Inventory, report: CachedReport) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,7 +65,7 @@ def format_scalar(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def apply_edits(yaml_text: str, edits: list[Edit | Append]) -> str:
+def apply_edits(yaml_text: str, edits: Sequence[Edit | Append]) -> str:
     nodes = compose(yaml_text)
     newline = "\r\n" if "\r\n" in yaml_text else "\n"
     splices: list[tuple[int, int, str]] = []
@@ -198,7 +199,7 @@ def _node_at(nodes: list[Node], path: KeyPath) -> Node | None:
     return node
 
 
-def edit_file(path: Path, edits: list[Edit | Append]) -> bool:
+def edit_file(path: Path, edits: Sequence[Edit | Append]) -> bool:
     """Apply `edits` to one file, atomically; True if its content changed."""
     raw = path.read_bytes().decode("utf-8")
     bom = BOM if raw.startswith(BOM) else ""

@@ -73,9 +73,9 @@ class RegisterRepo:
 
     def dirty(self) -> list[str]:
         """Changed or untracked files under the register, as paths relative to the register."""
-        paths = [self.subdir] if self.subdir else []
-        changed = {item.a_path for item in self.repo.index.diff(None, paths=paths or None)}
-        changed |= {item.a_path for item in self.repo.index.diff("HEAD", paths=paths or None)}
+        paths: list[str | os.PathLike[str]] | None = [self.subdir] if self.subdir else None
+        changed = {item.a_path for item in self.repo.index.diff(None, paths=paths)}
+        changed |= {item.a_path for item in self.repo.index.diff("HEAD", paths=paths)}
         changed |= set(self.repo.untracked_files)
         prefix = f"{self.subdir}/" if self.subdir else ""
         return sorted(p.removeprefix(prefix) for p in changed if p and p.startswith(prefix))
@@ -140,8 +140,10 @@ class RegisterRepo:
                 ) from None
         root = dest / "register"
         root.mkdir(parents=True, exist_ok=True)
+        from git import Blob
+
         for blob in tree.traverse():
-            if blob.type != "blob" or stat.S_ISLNK(blob.mode):
+            if not isinstance(blob, Blob) or stat.S_ISLNK(blob.mode):
                 continue
             rel = Path(blob.path).relative_to(self.subdir) if self.subdir else Path(blob.path)
             target = root / rel

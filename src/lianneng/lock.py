@@ -7,13 +7,28 @@ stops, changing nothing.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 from lianneng.errors import UsageError
 
 LOCK_FILE = ".lianneng.lock"
+
+
+def _lock(handle: IO[str]) -> None:
+    """Take the lock without waiting; OSError if another process holds it."""
+    if sys.platform == "win32":  # msvcrt locks a byte range
+        import msvcrt
+
+        handle.seek(0)
+        msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+    else:
+        import fcntl
+
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
 
 
 @contextmanager
@@ -22,14 +37,7 @@ def register_lock(root: Path) -> Iterator[None]:
     handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - held for the whole block
     try:
         try:
-            import fcntl
-
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except ImportError:  # Windows: msvcrt locks a byte range instead
-            import msvcrt
-
-            handle.seek(0)
-            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+            _lock(handle)
         except OSError:
             handle.seek(0)
             holder = handle.read().strip() or "?"

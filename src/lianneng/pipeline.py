@@ -6,6 +6,7 @@ Nothing here prints; every stage adds located problems and the caller decides ho
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -132,7 +133,7 @@ def _config_keys(config: Config, sources: Sources) -> list[Problem]:
     return problems
 
 
-def apply_settings(problems: list[Problem], checks: dict[str, str]) -> list[Problem]:
+def apply_settings(problems: list[Problem], checks: Mapping[str, str]) -> list[Problem]:
     """Severities as the register configures them; checks set to `off` are dropped."""
     result = []
     for problem in problems:

@@ -190,15 +190,15 @@ def _data(checked: Checked) -> dict[str, bytes]:
         grades["risks"][risk_id] = {"level": grade.level, "rule": grade.rule.render("zh")}
     if checked.policy is not None:
         for whole in wholes_of(register):
-            grade = grade_whole(checked.policy.policy, whole, checked.grades)
-            if grade is not None:
+            whole_grade = grade_whole(checked.policy.policy, whole, checked.grades)
+            if whole_grade is not None:
                 grades["wholes"].append(
                     {
                         "kind": whole.kind,
                         "id": whole.id,
                         "name": whole.name,
-                        "level": grade.level,
-                        "rule": grade.rule.render("zh"),
+                        "level": whole_grade.level,
+                        "rule": whole_grade.rule.render("zh"),
                     }
                 )
     unit = register.config.unit
@@ -244,7 +244,7 @@ def _changes(changes: ChangeSet) -> dict[str, Any]:
             if n not in ("kind", "id", "notes")
         )
     }
-    records = [
+    records: list[dict[str, Any]] = [
         {
             "kind": c.kind,
             "id": c.id,
@@ -286,7 +286,8 @@ def _summary(checked: Checked) -> dict[str, Any]:
 
 
 def read_manifest(entries: dict[str, bytes]) -> dict[str, Any]:
-    return json.loads(entries[MANIFEST].decode("utf-8"))
+    manifest: dict[str, Any] = json.loads(entries[MANIFEST].decode("utf-8"))
+    return manifest
 
 
 __all__ = ["Built", "PackageProblems", "build", "quarter_of"]

@@ -40,7 +40,7 @@ def check_grades(
             )
         level = grade.level or risk.level
         consequence = policy.levels.get(level or "")
-        if consequence is None:
+        if consequence is None or level is None:
             continue
         if consequence.supervisors and risk.supervisor:
             post = register.ids.get(risk.supervisor)

@@ -9,6 +9,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel
+
 import lianneng.grading.methods  # noqa: F401 - registers the methods
 from lianneng.check.schema import validate
 from lianneng.errors import ConfigError
@@ -26,7 +28,7 @@ from lianneng.source.records import read_documents
 BUILTIN = "builtin:"
 
 # Fields of other records a rule may read through a risk point's references.
-_LINKED = {"power": PowerItem, "department": Department}
+_LINKED: dict[str, type[BaseModel]] = {"power": PowerItem, "department": Department}
 
 
 @dataclass
@@ -262,7 +264,7 @@ def grade_whole(policy: Policy, whole: Whole, grades: dict[str, Grade]) -> Grade
     settings = policy.wholes.get(whole.kind)  # type: ignore[call-overload]
     if settings is None:
         return None
-    levels = [grades[r.id].level for r in whole.risks if r.id in grades and grades[r.id].level]
+    levels = [level for r in whole.risks if r.id in grades and (level := grades[r.id].level)]
     inputs = _whole_inputs(whole, levels)
     for index, rule in enumerate(settings.force, start=1):
         if matches(rule.when, inputs):

@@ -27,6 +27,7 @@ from lianneng.model.risk import RiskPoint
 from lianneng.model.warning import SignalRecord, Warning
 from lianneng.publish.blocks import Block, Document, Fields, Heading, Paragraph, Table
 from lianneng.publish.context import Context
+from lianneng.publish.labels import words_for
 from lianneng.register import Register
 
 
@@ -73,7 +74,7 @@ def _t(ctx: Context, zh: str, en: str) -> str:
 
 def period_report(ctx: Context, period: Period, changes: ChangeSet | None, today: date) -> Document:
     register = ctx.register
-    t = lambda zh, en: _t(ctx, zh, en)  # noqa: E731
+    t = words_for(ctx.lang)
     title = t(f"廉能风险管理工作报告({period.label})", f"Integrity-risk report ({period.label})")
     blocks: list[Block] = []
     issued = [w for w in register.of(Warning) if w.issued in period and ctx.get(w.id)]
@@ -83,9 +84,10 @@ def period_report(ctx: Context, period: Period, changes: ChangeSet | None, today
         if w.closed in period and w.status in (*CLOSED, "已升级") and ctx.get(w.id)
     ]
     signals = [s for s in register.of(SignalRecord) if s.date in period and ctx.get(s.id)]
+    reviewed: list[RiskPoint | Control] = [*register.of(RiskPoint), *register.controls()]
     reviews = [
         (record, review)
-        for record in [*register.of(RiskPoint), *register.controls()]
+        for record in reviewed
         for review in record.reviews
         if review.date in period
     ]
@@ -315,7 +317,7 @@ def department_facts(
 def assessment(ctx: Context, policy: Policy, today: date, period: Period | None = None) -> Document:
     """Each department's score; for a period, as things stood at its end and with its events."""
     register = ctx.register
-    t = lambda zh, en: _t(ctx, zh, en)  # noqa: E731
+    t = words_for(ctx.lang)
     as_of = min(today, period.end) if period else today
     facts = department_facts(register, policy, as_of, period.start if period else None)
     items = policy.assessment

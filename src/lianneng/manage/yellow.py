@@ -73,7 +73,8 @@ def yellow_cards(register: Register, rule: YellowCard) -> list[Card]:
                 warning.target, warning.id, warning.signal.type, warning.signal.verified, None, None
             )
     cards = []
-    for record in [*register.of(Post), *register.of(Department)]:
+    holders: list[Post | Department] = [*register.of(Post), *register.of(Department)]
+    for record in holders:
         found_complaints = sorted(set(complaints.get(record.id, [])))
         found_ratings = sorted(set(ratings.get(record.id, [])))
         if len(found_complaints) >= rule.complaints or found_ratings:

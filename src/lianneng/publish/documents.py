@@ -75,7 +75,7 @@ def _department_of(ctx: Context, risk: View) -> str:
         post = ctx.get(post_id)
         if post and post.get("department"):
             return ctx.name(post["department"])
-    return ctx.unit["name"]
+    return str(ctx.unit["name"])
 
 
 def _sorted_risks(ctx: Context) -> list[View]:
@@ -232,7 +232,7 @@ def flows(ctx: Context) -> Document:
             "complaint",
             "step_risks",
         ]
-        widths = (10, 12, 20, 10, 18, 18, 16, 24)
+        widths: tuple[int, ...] = (10, 12, 20, 10, 18, 18, 16, 24)
         if "risk" in ctx.hidden_kinds():  # no column that could only ever be empty
             keys, widths, rows = keys[:-1], widths[:-1], [row[:-1] for row in rows]
         blocks += [

@@ -5,6 +5,8 @@ Data stays as the register writes it; only these labels change with `--lang en`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 LABELS: dict[str, tuple[str, str]] = {
     # documents
     "doc.power-catalogue": ("职权目录", "Power catalogue"),
@@ -130,6 +132,19 @@ LABELS: dict[str, tuple[str, str]] = {
     "word.no_flow_risks": ("本流程未标注风险点", "No risk points marked on this flow"),
     "word.legend": ("图例", "Legend"),
 }
+
+
+def words_for(lang: str) -> Callable[[str, str], str]:
+    """Picks the word of a (Chinese, English) pair that documents in `lang` use."""
+    return _english if lang == "en" else _chinese
+
+
+def _chinese(zh: str, en: str) -> str:
+    return zh
+
+
+def _english(zh: str, en: str) -> str:
+    return en
 
 
 def label(key: str, lang: str) -> str:

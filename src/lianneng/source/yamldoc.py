@@ -29,7 +29,7 @@ try:  # PyYAML with libyaml: the fast path for clean files (see _fast_nodes)
     import yaml as _pyyaml
     from yaml._yaml import CParser as _CParser
 
-    class _CLoader(_CParser):  # type: ignore[misc]
+    class _CLoader(_CParser):
         """libyaml's composer with the one tag resolution we use: plain nulls. Every other
         scalar stays text for the models to type, so PyYAML's regex resolvers are skipped."""
 
@@ -77,7 +77,9 @@ def _fast_nodes(text: str) -> list[Any] | None:
     if _COMPACT_PAIR.search(text) and _COMPACT.search(text):
         return None
     try:
-        nodes = [node for node in _pyyaml.compose_all(text, Loader=_CLoader) if node is not None]
+        # A loader is what compose_all calls it; libyaml's parser with our resolver is one.
+        composed = _pyyaml.compose_all(text, Loader=_CLoader)  # type: ignore[arg-type]
+        nodes = [node for node in composed if node is not None]
     except Exception:  # noqa: BLE001 - the ruamel path will report it, located and in words
         return None
     if text.count("[") + text.count("{") <= 16 and _DEEP_INDENT.search(text) is None:

@@ -36,7 +36,7 @@ class _Refused(MarkedYAMLError):
         self.message = message
 
 
-class _GuardedComposer(Composer):  # type: ignore[misc]
+class _GuardedComposer(Composer):
     def __init__(self, loader: Any = None) -> None:
         super().__init__(loader)
         # A repeated anchor is harmless here (aliases are refused); ruamel's Python warning
@@ -228,15 +228,15 @@ def _describe(exc: MarkedYAMLError) -> str | Message:
             detail = str(exc.problem or "").strip()
             return bilingual(f"{zh}({detail})", f"{en} ({detail})")
     problem = str(exc.problem or exc.context or "").strip()
-    zh = _ZH_PROBLEMS.get(problem)
-    if zh is None:
+    in_chinese = _ZH_PROBLEMS.get(problem)
+    if in_chinese is None:
         for key, value in _ZH_PROBLEMS.items():
             if problem.startswith(key):
-                zh = value
+                in_chinese = value
                 break
-    if zh is None:
+    if in_chinese is None:
         return problem
-    return bilingual(zh, problem)
+    return bilingual(in_chinese, problem)
 
 
 # Errors inside these constructs are the opening's fault (an unclosed bracket or quote): the

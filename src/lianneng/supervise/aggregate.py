@@ -19,6 +19,7 @@ from lianneng.filing.archive import read_zip
 from lianneng.filing.package import MANIFEST
 from lianneng.filing.verify import Finding, verify
 from lianneng.publish.blocks import Block, Document, Fields, Heading, HeatMap, Paragraph, Table
+from lianneng.publish.labels import words_for
 
 
 @dataclass
@@ -189,7 +190,7 @@ def _date(value: Any) -> date | None:
 
 
 def documents(result: Aggregate, lang: str, today: date) -> list[Document]:
-    t = (lambda zh, en: en) if lang == "en" else (lambda zh, en: zh)
+    t = words_for(lang)
     labels = result.labels
     columns = (
         t("单位", "unit"),

@@ -123,7 +123,7 @@ def new_sheet(workbook: Workbook, name: str) -> Worksheet:
     ws = Worksheet(parent=None)  # no parent: openpyxl sets no title and checks nothing
     ws._parent = workbook  # type: ignore[attr-defined]
     ws._WorkbookChild__title = name  # type: ignore[attr-defined]  # the title setter's field
-    workbook._add_sheet(ws)
+    workbook._add_sheet(ws)  # type: ignore[attr-defined]
     return ws
 
 
