@@ -324,20 +324,13 @@ def test_worker_processes_and_the_file_cache_give_the_same_register(  # type: ig
     assert parsed.read_text(encoding="utf-8").split() == ["risks/RP-000003.yaml"]
 
 
-@pytest.fixture
-def pooled(tmp_path: Path, monkeypatch) -> Path:  # type: ignore[no-untyped-def]
-    """A register of a few hundred files, long unchanged, parsed wholly in worker processes."""
+def test_a_cold_run_in_the_pool_leaves_reading_to_the_workers(  # type: ignore[no-untyped-def]
+    tmp_path: Path, monkeypatch
+) -> None:
     root = tmp_path / "register"
     generate(root, 300)
     _age(root)
     monkeypatch.setattr(loading, "POOL_MIN_FILES", 10)
-    return root
-
-
-def test_a_cold_run_in_the_pool_leaves_reading_to_the_workers(  # type: ignore[no-untyped-def]
-    tmp_path: Path, pooled: Path, monkeypatch
-) -> None:
-    root = pooled
     reads = tmp_path / "reads"  # a file: a worker's calls are not seen in this process
     read_bytes_and_stat = loading.read_bytes_and_stat
 
@@ -366,38 +359,6 @@ def test_a_cold_run_in_the_pool_leaves_reading_to_the_workers(  # type: ignore[n
     _age(root, 60)  # every time moved (a checkout): read here, and found by their content
     assert check_register(root, speed=Speed(cache=True, workers=2)).problems == checked.problems
     assert readers() == {"here": record_files}
-
-
-def test_the_workers_keep_what_they_read_in_the_cache_themselves(  # type: ignore[no-untyped-def]
-    pooled: Path, monkeypatch
-) -> None:
-    import sqlite3
-
-    root = pooled
-    record_files = set(source.record_files(root, []))
-    put: list[bytes] = []
-    original_put = cache_module.RegisterCache.put
-    monkeypatch.setattr(
-        cache_module.RegisterCache,
-        "put",
-        lambda self, key, blob: (put.append(key), original_put(self, key, blob))[1],
-    )
-
-    def cached() -> tuple[int, set[str]]:
-        database = sqlite3.connect(root / ".lianneng-cache" / "files.sqlite")
-        (results,) = database.execute("SELECT COUNT(*) FROM files").fetchone()
-        paths = {path for (path,) in database.execute("SELECT path FROM seen WHERE size >= 0")}
-        database.close()
-        return results, paths
-
-    plain = check_register(root, speed=Speed()).problems
-    assert check_register(root, speed=Speed(cache=True, workers=2)).problems == plain
-    assert put == [] and cached() == (len(record_files), record_files)  # all kept by workers
-    # A worker that cannot write to the cache leaves it to this process: nothing is lost.
-    shutil.rmtree(root / ".lianneng-cache")
-    monkeypatch.setattr(cache_module.WorkerCache, "keep", lambda self, made: False)
-    assert check_register(root, speed=Speed(cache=True, workers=2)).problems == plain
-    assert len(put) == len(record_files) and cached() == (len(record_files), record_files)
 
 
 def test_office_files_rendered_by_workers_are_the_same_bytes(  # type: ignore[no-untyped-def]

@@ -22,7 +22,7 @@ import os
 import pickle
 import sys
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -55,17 +55,6 @@ def stat_key(stat: os.stat_result) -> StatKey:
 
 
 _NO_PROOF = (-1, -1, -1)  # a (size, mtime, inode) no file has
-
-# A key names all a result depends on: one already kept is this very result.
-_INSERT_RESULT = "INSERT OR IGNORE INTO files VALUES (?, ?)"
-# A file's recorded stat and digest; a row already as it is stays untouched (a run that learns
-# nothing new leaves the database's bytes alone).
-_UPSERT_SEEN = (
-    "INSERT INTO seen VALUES (?, ?, ?, ?, ?) ON CONFLICT (path) DO UPDATE SET "
-    "size = excluded.size, mtime = excluded.mtime, inode = excluded.inode, "
-    "digest = excluded.digest WHERE (size, mtime, inode, digest) IS NOT "
-    "(excluded.size, excluded.mtime, excluded.inode, excluded.digest)"
-)
 
 
 def tool_fingerprint() -> bytes:
@@ -167,34 +156,7 @@ class RegisterCache:
 
     def key(self, rel: str, digest: bytes) -> bytes:
         """Where the result of the file at `rel` with content `digest` is kept."""
-        return _key(self._salt, rel, digest)
-
-    def for_workers(self) -> WorkerCache | None:
-        """What a worker process needs to keep the results it makes itself."""
-        if self._db is None:
-            return None
-        return WorkerCache(str(self._path), self._salt, self._racy_from_ns)
-
-    def used(self, key: bytes) -> None:
-        """A result kept by a worker under `key`: still wanted (see _prune)."""
-        self._used.add(key)
-
-    @contextlib.contextmanager
-    def closed_while_forking(self) -> Iterator[None]:
-        """The database closed while worker processes are forked, then opened again: SQLite's
-        state must not be copied into a child that opens the database itself."""
-        db, self._db = self._db, None
-        if db is not None:
-            with contextlib.suppress(self._error):
-                db.close()
-        try:
-            yield
-        finally:
-            if db is not None:
-                try:
-                    self._db = _connect(self._path)
-                except self._error as exc:
-                    self._give_up(exc)
+        return hashlib.blake2b(self._salt + rel.encode() + b"\0" + digest, digest_size=20).digest()
 
     def known_digests(self, rels: list[str]) -> dict[str, bytes | None]:
         """Of the files read here before: the content digest of each whose stat (size, time,
@@ -212,9 +174,11 @@ class RegisterCache:
         return known
 
     def saw(self, rel: str, stat: StatKey, digest: bytes) -> None:
-        """The file at `rel` had this stat before its bytes, of this digest, were read."""
+        """The file at `rel` had this stat before its bytes, of this digest, were read. (A
+        stat too recent to prove anything is recorded as one no file has: the file is known
+        to have been read here, so it is looked for by its content, not parsed blindly.)"""
         if self._db is not None:
-            self._seen.append(_seen_row(rel, stat, digest, self._racy_from_ns))
+            self._seen.append((rel, *(stat if stat[1] < self._racy_from_ns else _NO_PROOF), digest))
 
     def get_many(self, keys: list[bytes]) -> dict[bytes, bytes]:
         self._used.update(keys)
@@ -248,8 +212,17 @@ class RegisterCache:
         try:
             with self._db:
                 self._db.execute("BEGIN")
-                self._db.executemany(_INSERT_RESULT, self._pending)
-                self._db.executemany(_UPSERT_SEEN, self._seen)
+                # A key names all a result depends on: one already kept is this very result.
+                self._db.executemany("INSERT OR IGNORE INTO files VALUES (?, ?)", self._pending)
+                # A row already as it is stays untouched: a run that learns nothing new leaves
+                # the database's bytes alone.
+                self._db.executemany(
+                    "INSERT INTO seen VALUES (?, ?, ?, ?, ?) ON CONFLICT (path) DO UPDATE SET "
+                    "size = excluded.size, mtime = excluded.mtime, inode = excluded.inode, "
+                    "digest = excluded.digest WHERE (size, mtime, inode, digest) IS NOT "
+                    "(excluded.size, excluded.mtime, excluded.inode, excluded.digest)",
+                    self._seen,
+                )
         except self._error as exc:
             self._give_up(exc)
         self._pending.clear()
@@ -281,56 +254,6 @@ class RegisterCache:
         if self._db is not None:
             self._db.close()
             self._db = None
-
-
-def _key(salt: bytes, rel: str, digest: bytes) -> bytes:
-    return hashlib.blake2b(salt + rel.encode() + b"\0" + digest, digest_size=20).digest()
-
-
-def _seen_row(
-    rel: str, stat: StatKey, digest: bytes, racy_from_ns: int
-) -> tuple[str, int, int, int, bytes]:
-    """The `seen` row of a file read with this stat and digest. A stat too recent to prove
-    anything is recorded as one no file has: the file is known to have been read here, so it
-    is looked for by its content, not parsed blindly."""
-    size, mtime, inode = stat if stat[1] < racy_from_ns else _NO_PROOF
-    return rel, size, mtime, inode, digest
-
-
-@dataclass(frozen=True)
-class WorkerCache:
-    """The register cache as a worker process writes to it: the results it makes and the stats
-    of the files it reads, a batch per transaction, on a connection of its own (SQLite lets
-    one writer at a time in, the others wait). Any trouble and the worker keeps nothing; the
-    process that sent the work then keeps the batch itself."""
-
-    path: str
-    salt: bytes
-    racy_from_ns: int
-
-    def keep(self, made: list[tuple[str, bytes, StatKey, bytes]]) -> bool:
-        """Keep each (path, result, stat, digest); whether they were kept."""
-        results = [(_key(self.salt, rel, digest), blob) for rel, blob, _, digest in made]
-        seen = [_seen_row(rel, stat, digest, self.racy_from_ns) for rel, _, stat, digest in made]
-        try:
-            db = _worker_connection(self.path)
-            with db:
-                db.execute("BEGIN")
-                db.executemany(_INSERT_RESULT, results)
-                db.executemany(_UPSERT_SEEN, seen)
-        except Exception:  # noqa: BLE001 - a cache that cannot be written changes no result
-            return False
-        return True
-
-
-_worker_connections: dict[str, Any] = {}
-
-
-def _worker_connection(path: str) -> Any:
-    db = _worker_connections.get(path)
-    if db is None:
-        db = _worker_connections[path] = _connect(Path(path))
-    return db
 
 
 # ── validate's whole report ────────────────────────────────────────────────────────────────

@@ -13,12 +13,11 @@ import pickle
 import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from lianneng.cache import StatKey, WorkerCache, content_digest, stat_key
+from lianneng.cache import StatKey, content_digest, stat_key
 from lianneng.check.schema import build_records
 from lianneng.model.base import Record
 from lianneng.model.kinds import kind_named
@@ -93,12 +92,6 @@ class FileCache(Protocol):
     def get_many(self, keys: list[bytes]) -> dict[bytes, bytes]: ...
 
     def put(self, key: bytes, blob: bytes) -> None: ...
-
-    def used(self, key: bytes) -> None: ...
-
-    def for_workers(self) -> WorkerCache | None: ...
-
-    def closed_while_forking(self) -> AbstractContextManager[None]: ...
 
 
 Progress = Callable[[int], None]
@@ -232,17 +225,13 @@ def _note_read(
     entry: _Entry,
     stat: StatKey,
     digest: bytes | None,
-    *,
-    recorded: bool = False,
 ) -> None:
-    """Record the bytes that were read of the entry's file, wherever they were read (in the
-    cache too, unless the worker that read them `recorded` them there)."""
+    """Record the bytes that were read of the entry's file, wherever they were read."""
     if cache is None or digest is None:
         return
     # What validate's cached report will depend on: the very bytes parsed.
     sources.digests[os.path.join(sources.root, entry.rel)] = digest
-    if not recorded:
-        cache.saw(entry.rel, stat, digest)
+    cache.saw(entry.rel, stat, digest)
     entry.key = cache.key(entry.rel, digest)
 
 
@@ -260,12 +249,8 @@ class _Parser:
         else:
             self.processes, self.share_here = workers, 0.0
         self.pool: ProcessPoolExecutor | None = None
-        self.forked = False
         self.in_pool = self.processes > 0 and not self.share_here
         """Whether every file to parse goes to the pool (which then reads them)."""
-        self.worker_cache = cache.for_workers() if cache is not None and self.processes else None
-        """Where the workers keep what they read and make themselves (off this process's
-        critical path: writing a cold 100,000 files' results took it 3 s)."""
 
     def submit(self, entries: list[_Entry]) -> None:
         """Start parsing the entries without a result (in the pool, if there is one)."""
@@ -280,15 +265,7 @@ class _Parser:
         for start in range(0, len(todo), POOL_CHUNK):
             batch = todo[start : start + POOL_CHUNK]
             files = [(e.rel, e.data) for e in batch]
-            # The pool's first submit forks its workers (see closed_while_forking).
-            forking: AbstractContextManager[None] = nullcontext()
-            if self.cache is not None and not self.forked:
-                forking = self.cache.closed_while_forking()
-            with forking:
-                future = self.pool.submit(
-                    _check_pickled, root, display_root, files, hashed, self.worker_cache
-                )
-            self.forked = True
+            future = self.pool.submit(_check_pickled, root, display_root, files, hashed)
             for position, entry in enumerate(batch):
                 entry.future, entry.data = (future, position), None
 
@@ -309,15 +286,12 @@ class _Parser:
         for entry in entries:
             if entry.future is not None:
                 future, position = entry.future
-                blob, stat, digest, kept = future.result()[position]
+                blob, stat, digest = future.result()[position]
                 if stat is not None:  # read by the worker
-                    _note_read(sources, cache, entry, stat, digest, recorded=kept)
+                    _note_read(sources, cache, entry, stat, digest)
                 entry.result, entry.future = pickle.loads(blob), None
                 if cache is not None and entry.key is not None:
-                    if kept:
-                        cache.used(entry.key)
-                    else:
-                        cache.put(entry.key, blob)
+                    cache.put(entry.key, blob)
             assert entry.result is not None
             yield entry.result
 
@@ -326,25 +300,19 @@ class _Parser:
             self.pool.shutdown(cancel_futures=True)
 
 
-_Pickled = tuple[bytes, StatKey | None, bytes | None, bool]
+_Pickled = tuple[bytes, StatKey | None, bytes | None]
 
 
 def _check_pickled(
-    root: Path,
-    display_root: str,
-    files: list[tuple[str, bytes | None]],
-    hashed: bool,
-    cache: WorkerCache | None,
+    root: Path, display_root: str, files: list[tuple[str, bytes | None]], hashed: bool
 ) -> list[_Pickled]:
     """A worker's job: several files, each result pickled (the form the cache keeps), with the
-    stat and digest of the bytes it read of those it was sent unread, and whether it kept
-    those files' results and stats in the `cache` itself."""
+    stat and digest of the bytes it read of those it was sent unread."""
     sources = Sources(root, display_root)
     # All read first, then all parsed: a system call between two parses slows the parse that
     # follows it (caches refilled), by about a tenth when every file is read where it is parsed.
     read = [read_file(sources, rel, hashed=hashed) if data is None else data for rel, data in files]
-    done: list[tuple[bytes, StatKey | None, bytes | None]] = []
-    made: list[tuple[str, bytes, StatKey, bytes]] = []
+    done: list[_Pickled] = []
     for (rel, _), item in zip(files, read, strict=True):
         if isinstance(item, FileResult):  # unreadable
             done.append((pickle.dumps(item, pickle.HIGHEST_PROTOCOL), None, None))
@@ -353,12 +321,9 @@ def _check_pickled(
             data, stat, digest = item, None, None
         else:
             data, stat, digest = item.data, item.stat, item.digest
-        blob = pickle.dumps(check_file(root, display_root, rel, data), pickle.HIGHEST_PROTOCOL)
-        done.append((blob, stat, digest))
-        if stat is not None and digest is not None:
-            made.append((rel, blob, stat, digest))
-    kept = cache is not None and bool(made) and cache.keep(made)
-    return [(blob, stat, digest, kept and stat is not None) for blob, stat, digest in done]
+        result = check_file(root, display_root, rel, data)
+        done.append((pickle.dumps(result, pickle.HIGHEST_PROTOCOL), stat, digest))
+    return done
 
 
 def pool_context() -> Any:
