@@ -249,8 +249,11 @@ class _Parser:
         else:
             self.processes, self.share_here = workers, 0.0
         self.pool: ProcessPoolExecutor | None = None
-        self.in_pool = self.processes > 0 and not self.share_here
+
+    @property
+    def in_pool(self) -> bool:
         """Whether every file to parse goes to the pool (which then reads them)."""
+        return self.processes > 0 and not self.share_here
 
     def submit(self, entries: list[_Entry]) -> None:
         """Start parsing the entries without a result (in the pool, if there is one)."""

@@ -68,10 +68,6 @@ def parse_period(text: str) -> Period:
     )
 
 
-def _t(ctx: Context, zh: str, en: str) -> str:
-    return en if ctx.lang == "en" else zh
-
-
 def period_report(ctx: Context, period: Period, changes: ChangeSet | None, today: date) -> Document:
     register = ctx.register
     t = words_for(ctx.lang)
@@ -336,7 +332,7 @@ def assessment(ctx: Context, policy: Policy, today: date, period: Period | None 
             deducted = sum(d.points * counts[d.fact] for d in item.deductions)
             scores.append(max(0.0, item.points - deducted))
             details += [
-                f"{_t(ctx, *FACT_LABELS[d.fact])}×{counts[d.fact]}"
+                f"{t(*FACT_LABELS[d.fact])}×{counts[d.fact]}"
                 for d in item.deductions
                 if counts[d.fact]
             ]
