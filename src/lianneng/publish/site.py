@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import gc
 import json
+import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -131,7 +132,10 @@ def publish(
             policy = checked.policy.policy if checked.policy else None
             ctx = Context(register, audience, lang, checked.grades, policy)
             built = builder(ctx) if builder is not None else build_documents(ctx, selected)
-            # Office files render in the workers while this process goes on to the next audience.
+            # Office files render in the workers while this process goes on to the next
+            # audience; the Markdown and HTML wait until every audience's office files are
+            # under way, so the workers are given all their work early rather than the last
+            # audience's files at the end (once the tail of publishing a large register).
             finish = renderer.start_folder(Page.of(ctx), built, formats, progress)
             finishing.append((out / audience.value, finish))
         for folder, finish in finishing:
@@ -180,8 +184,8 @@ class Renderer:
         formats: list[str],
         progress: Callable[[str], None] | None = None,
     ) -> Callable[[], dict[str, bytes]]:
-        """Render one folder's files; office files go to the workers, if there are any, and
-        the function returned gives every file once they are done."""
+        """Start one folder's files: office files go to the workers, if there are any; the
+        function returned renders the Markdown and HTML and gives every file."""
         if self.convert is no_conversion:  # simplified: nothing to convert, nothing to copy
             documents = built
         else:
@@ -203,21 +207,21 @@ class Renderer:
                 files[f"{document.name}.{fmt}"] = made
             else:
                 pending[f"{document.name}.{fmt}"] = made
-        for document in documents:
-            if progress:
-                progress(f"{page.audience}/{document.name}")
-            for fmt in formats:
-                if fmt in document.formats and fmt not in OFFICE_FORMATS:
-                    data = self.document(page, document, fmt, documents)
-                    if data is not None:
-                        files[f"{document.name}.{fmt}"] = data
-        for fmt in ("md", "html"):
-            if fmt in formats:
-                data = self.index(page, documents, fmt, formats)
-                if data is not None:
-                    files[f"index.{fmt}"] = data
 
         def finish() -> dict[str, bytes]:
+            for document in documents:
+                if progress:
+                    progress(f"{page.audience}/{document.name}")
+                for fmt in formats:
+                    if fmt in document.formats and fmt not in OFFICE_FORMATS:
+                        data = self.document(page, document, fmt, documents)
+                        if data is not None:
+                            files[f"{document.name}.{fmt}"] = data
+            for fmt in ("md", "html"):
+                if fmt in formats:
+                    data = self.index(page, documents, fmt, formats)
+                    if data is not None:
+                        files[f"index.{fmt}"] = data
             done = {name: future.result() for name, future in pending.items()}
             return {**files, **done}
 
@@ -309,6 +313,15 @@ def render_office(fmt: str, document: Document, unit: str, lang: str) -> bytes:
 _INHERITED: list[Document] = []
 
 
+def _start_office_worker() -> None:
+    # The workers collect as usual (openpyxl's workbooks are full of cycles).
+    gc.enable()
+    # This process goes on with the register's other documents, the longest path of
+    # publishing it: the workers take what time it leaves, rather than a share of its core.
+    if hasattr(os, "nice"):
+        os.nice(10)
+
+
 def _render_inherited(number: int, fmt: str, unit: str, lang: str) -> bytes:
     return render_office(fmt, _INHERITED[number], unit, lang)
 
@@ -350,8 +363,9 @@ class OfficeWorkers:
             # What the workers share with this process stays shared only while nothing writes
             # to its pages: a collection in a worker would touch every object (a copy of all).
             gc.freeze()
-        # The workers collect as usual (openpyxl's workbooks are full of cycles).
-        pool = ProcessPoolExecutor(self.workers, mp_context=self.context, initializer=gc.enable)
+        pool = ProcessPoolExecutor(
+            self.workers, mp_context=self.context, initializer=_start_office_worker
+        )
         self.pools.append(pool)
         try:
             if forked:  # the first submit forks every worker, after _INHERITED is set
