@@ -569,6 +569,27 @@ def test_changed_since_reports_only_changed_files(register: Path, run, monkeypat
     assert run("validate", str(register), "--changed-since", "no-such-rev").code == 2
 
 
+def test_the_register_is_left_to_the_end_of_the_process_only_where_it_ends_at_once(  # type: ignore[no-untyped-def]
+    register: Path, tmp_path: Path, run, monkeypatch
+) -> None:
+    from lianneng import speed
+    from lianneng.pipeline import Checked
+
+    monkeypatch.setenv("LIANNENG_NO_CACHE", "1")
+    assert run("validate", str(register)).code == 0
+    assert speed._kept_until_exit is None  # a process that goes on (here, the tests) keeps nothing
+    monkeypatch.setattr(speed, "_kept_until_exit", [])  # as `lianneng` itself (console_main)
+    for command in (
+        ("validate", str(register)),
+        ("grade", str(register), "--check"),
+        ("publish", str(register), "--out", str(tmp_path / "site"), "--quiet"),
+    ):
+        assert run(*command).code == 0
+    kept = speed._kept_until_exit
+    assert [type(value) for value in kept][:3] == [Checked, Checked, Checked]
+    assert len(kept) == 4  # and publish's documents
+
+
 def test_no_progress_bar_in_ci_or_a_pipe(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("CI", "true")
     assert not progress.wanted()

@@ -168,11 +168,13 @@ def validate(
     cached = cache.load() if cache else None
     if cached is None:
         from lianneng.pipeline import check_register
+        from lianneng.speed import keep_until_exit
 
         if cache is not None:
             cache.begin()
         try:
             checked = check_register(root, today=day)
+            keep_until_exit(checked)
         except ConfigError as exc:
             report = Report(exc.problems, _lang(lang))
             REPORTERS[output_format.value](report, sys.stdout)
@@ -874,6 +876,9 @@ def console_main() -> NoReturn:
     once more: a tenth of a small register's run, and seconds of a large one's. The end of the
     process frees them all at once.
     """
+    from lianneng.speed import end_at_once
+
+    end_at_once()
     code = main()
     for stream in (sys.stdout, sys.stderr):
         # A reader that went away (`| head`) or a closed stream loses nothing of ours.

@@ -35,3 +35,24 @@ def current_speed() -> Speed:
 def default_workers() -> int:
     """Both cores of a CI machine; never more than four (only the parse scales with them)."""
     return max(1, min(4, os.cpu_count() or 1))
+
+
+# What a run keeps alive until its process ends; None while the process is to go on after the
+# run (a library caller, a test), when nothing is kept.
+_kept_until_exit: list[object] | None = None
+
+
+def end_at_once() -> None:
+    """The process ends as soon as the command returns (the command line: see
+    `cli.console_main`), so what the command no longer needs may be left for the end."""
+    global _kept_until_exit
+    _kept_until_exit = []
+
+
+def keep_until_exit(value: object) -> None:
+    """Leave `value` to be freed by the end of the process, if it ends at once. A large
+    register is millions of objects: freed one by one as the command returns, they take most
+    of a second at 100,000 risk points (more with a publish run's documents); the end of the
+    process frees them all at once."""
+    if _kept_until_exit is not None:
+        _kept_until_exit.append(value)

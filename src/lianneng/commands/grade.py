@@ -21,10 +21,12 @@ from lianneng.report.grades import (
     write_preview,
     write_table,
 )
+from lianneng.speed import keep_until_exit
 
 
 def checked_with_policy(root: Path, policy: str | None) -> Checked:
     checked = check_register(root, policy=policy)
+    keep_until_exit(checked)
     if checked.policy is None:
         raise UsageError(
             "没有评级办法:请在 lianneng.yaml 中设置 policy,或使用 --policy / "

@@ -13,6 +13,7 @@ from lianneng.problems import Severity
 from lianneng.publish.audience import Audience
 from lianneng.publish.site import publish
 from lianneng.report import REPORTERS, Report
+from lianneng.speed import keep_until_exit
 
 
 def run(
@@ -27,6 +28,7 @@ def run(
 ) -> int:
     try:
         checked = check_register(root)
+        keep_until_exit(checked)
     except ConfigError as exc:
         REPORTERS["text"](Report(exc.problems, lang or "zh"), sys.stdout)
         return Exit.USAGE

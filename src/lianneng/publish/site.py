@@ -28,7 +28,7 @@ from lianneng.publish.context import Context
 from lianneng.publish.documents import DOCUMENTS, build_documents
 from lianneng.publish.jinja import BUILTIN_TEMPLATES, TEMPLATE_SECONDS, environment, time_bound
 from lianneng.publish.labels import label
-from lianneng.speed import current_speed
+from lianneng.speed import current_speed, keep_until_exit
 from lianneng.write import write_atomic, write_atomic_bytes
 
 FORMATS = ("md", "html", "xlsx", "docx")
@@ -146,6 +146,7 @@ def publish(
             office.close()
         if collecting:
             gc.enable()
+    keep_until_exit((renderer, finishing))  # every audience's documents
     if any(p.severity is Severity.ERROR for p in result.problems):
         return result
     in_scope = {(a.value, f) for a in audiences for f in formats}
