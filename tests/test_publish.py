@@ -304,3 +304,40 @@ def test_markdown_rows_with_plain_cells_shortcut_are_the_rows_of_md_cell() -> No
         rows.append(tuple(cells))
     for row in rows:
         assert _md_row(row) == "| " + " | ".join(md_cell(cell) for cell in row) + " |", row
+
+
+def test_documents_that_read_nothing_internal_are_the_same_inside_the_unit_as_filed(
+    tmp_path: Path,
+) -> None:
+    """A document marked `reads=FILING` is made once and shown to the unit as filed: made for
+    each audience instead, on the canary register (every internal field filled) and every
+    example, the two are equal; and a document left unmarked (the ledger) is made for each."""
+    from conftest import EXAMPLES
+
+    from lianneng.publish.audience import Audience
+    from lianneng.publish.context import Context
+    from lianneng.publish.documents import DOCUMENTS, build_documents
+
+    both = {Audience.FILING, Audience.INTERNAL}
+    shared = [
+        name
+        for name, spec in DOCUMENTS.items()
+        if spec.reads <= Visibility.FILING and both <= spec.audiences
+    ]
+    assert {"risk-list", "statistics", "controls-filing"} <= set(shared)
+    for root in [CANARY, *sorted(p for p in EXAMPLES.iterdir() if p.is_dir())]:
+        checked = check_register(root)
+        policy = checked.policy.policy if checked.policy else None
+        filing, internal = (
+            Context(checked.register, audience, "zh", checked.grades, policy)
+            for audience in (Audience.FILING, Audience.INTERNAL)
+        )
+        for name in shared:
+            filed = DOCUMENTS[name].build(filing)
+            assert DOCUMENTS[name].build(internal) == filed, (root.name, name)
+        made: dict[Any, Any] = {}
+        filed_docs = build_documents(filing, list(DOCUMENTS), made)
+        internal_docs = build_documents(internal, list(DOCUMENTS), made)
+        for document in internal_docs:
+            taken = any(document is d for d in filed_docs)
+            assert taken == (document.name in shared), (root.name, document.name)

@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from lianneng.model.fields import Visibility
 from lianneng.publish.audience import Audience
 from lianneng.publish.blocks import (
     Block,
@@ -33,6 +34,10 @@ class DocumentSpec:
     build: Builder
     audiences: frozenset[Audience]
     core: bool = True  # published by default; forms of one seed are published when configured
+    # The most the document reads. One that reads nothing only the unit may see (no internal
+    # field, no link or name of a person) is the same inside the unit as in the filing: it is
+    # made once for both (see build_documents; the tests hold each such document to it).
+    reads: Visibility = Visibility.INTERNAL
 
 
 ALL = frozenset(Audience)
@@ -855,14 +860,14 @@ DOCUMENTS: dict[str, DocumentSpec] = {
     spec.name: spec
     for spec in (
         DocumentSpec("power-catalogue", power_catalogue, ALL),
-        DocumentSpec("flow-catalogue", flow_catalogue, ALL),
-        DocumentSpec("flows", flows, ALL),
-        DocumentSpec("risk-list", risk_list, ALL),
+        DocumentSpec("flow-catalogue", flow_catalogue, ALL, reads=Visibility.FILING),
+        DocumentSpec("flows", flows, ALL, reads=Visibility.FILING),
+        DocumentSpec("risk-list", risk_list, ALL, reads=Visibility.FILING),
         DocumentSpec("ledger", ledger, NOT_PUBLIC),
-        DocumentSpec("statistics", statistics, ALL),
+        DocumentSpec("statistics", statistics, ALL, reads=Visibility.FILING),
         DocumentSpec("rules", rules, ALL),
         DocumentSpec("commitments", commitments, ALL),
-        DocumentSpec("controls-filing", controls_filing, NOT_PUBLIC),
+        DocumentSpec("controls-filing", controls_filing, NOT_PUBLIC, reads=Visibility.FILING),
         DocumentSpec("warnings", warnings_ledger, NOT_PUBLIC),
         DocumentSpec("form-000-1", form_000_1, NOT_PUBLIC, core=False),
         DocumentSpec("form-000-2", form_000_2, NOT_PUBLIC, core=False),
@@ -875,14 +880,31 @@ DOCUMENTS: dict[str, DocumentSpec] = {
 }
 
 
-def build_documents(ctx: Context, selected: list[str] | None) -> list[Document]:
+def build_documents(
+    ctx: Context,
+    selected: list[str] | None,
+    made: dict[tuple[Audience, str], Document | None] | None = None,
+) -> list[Document]:
+    """The selected documents (by default the core ones) for the context's audience. `made`
+    keeps what is built for each audience over a run: a document that reads nothing internal
+    is then taken from the filing audience's, if it was made, rather than made again."""
     names = selected if selected is not None else [n for n, s in DOCUMENTS.items() if s.core]
+    made = {} if made is None else made
     documents = []
     for name in names:
         spec = DOCUMENTS[name]
         if ctx.audience not in spec.audiences:
             continue
-        document = spec.build(ctx)
+        as_filed = (Audience.FILING, name)
+        if (
+            ctx.audience is Audience.INTERNAL
+            and spec.reads <= Visibility.FILING
+            and as_filed in made
+        ):
+            document = made[as_filed]
+        else:
+            document = spec.build(ctx)
+        made[(ctx.audience, name)] = document
         if document is not None and document.blocks:
             documents.append(document)
     return documents

@@ -122,16 +122,18 @@ def publish(
         environment(register.root), converter(script), register.root, result, office
     )
     finishing: list[tuple[Path, Callable[[], dict[str, bytes]]]] = []
+    made: dict[tuple[Audience, str], Document | None] = {}
     # Views, documents and pages: hundreds of thousands of new objects, free of cycles, that
     # live until the files are written. The collector would only walk them over and over (a
     # tenth of publishing a large register); reference counting frees them all the same.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        for audience in audiences:
+        # Public, filing, internal: the internal audience takes from the filing's documents.
+        for audience in sorted(audiences, key=list(Audience).index):
             policy = checked.policy.policy if checked.policy else None
             ctx = Context(register, audience, lang, checked.grades, policy)
-            built = builder(ctx) if builder is not None else build_documents(ctx, selected)
+            built = builder(ctx) if builder is not None else build_documents(ctx, selected, made)
             # Office files render in the workers while this process goes on to the next
             # audience; the Markdown and HTML wait until every audience's office files are
             # under way, so the workers are given all their work early rather than the last
