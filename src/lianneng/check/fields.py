@@ -40,30 +40,33 @@ class _FieldCheck:
 
     def model(self, file: str, model: BaseModel, path: KeyPath) -> None:
         plan = plan_of(type(model))
+        values = model.__dict__  # a model's fields, read without a getattr each
+        found, allows = self.resolve.found, self.tables.allows
         for name, table, kinds in plan.marked:
-            value = getattr(model, name)
-            if isinstance(value, str):
+            value = values[name]
+            if type(value) is str:
                 items: Iterable[tuple[int | None, object]] = ((None, value),)
-            elif isinstance(value, list) and value:
+            elif type(value) is list and value:
                 items = enumerate(value)
             else:
                 continue
             for index, item in items:
-                if isinstance(item, str) and (
-                    not self.resolve.found(item, kinds) or not self.tables.allows(table, item)
+                # Most fields refer to records or take codes, not both: each test only if asked.
+                if type(item) is str and (
+                    (kinds and not found(item, kinds)) or (table and not allows(table, item))
                 ):
                     where = path + ((name,) if index is None else (name, index))
                     self._report(file, item, where, table, kinds)
             if table:
                 self.tables.write_by_name(model, name, table, value)
         for name in plan.nesting:
-            value = getattr(model, name)
-            if isinstance(value, BaseModel):
-                self.model(file, value, path + (name,))
-            elif isinstance(value, list):
+            value = values[name]
+            if type(value) is list:
                 for index, item in enumerate(value):
-                    if isinstance(item, BaseModel):
+                    if _is_model(type(item)):
                         self.model(file, item, path + (name, index))
+            elif _is_model(type(value)):
+                self.model(file, value, path + (name,))
 
     def _report(
         self, file: str, value: str, path: KeyPath, table: str | None, kinds: tuple[str, ...]
@@ -76,3 +79,14 @@ class _FieldCheck:
         for message in messages:
             if message is not None:
                 self.problems.append(self.sources.problem(file, path, message))
+
+
+_MODEL_TYPES: dict[type, bool] = {}
+
+
+def _is_model(kind: type) -> bool:
+    # isinstance(…, BaseModel) goes through the models' metaclass: asked once per type.
+    known = _MODEL_TYPES.get(kind)
+    if known is None:
+        known = _MODEL_TYPES[kind] = issubclass(kind, BaseModel)
+    return known

@@ -26,6 +26,7 @@ class CodeTables:
     def __init__(self, config: Config) -> None:
         self.config = config
         self._allowed: dict[str, set[str]] = {}
+        self._codes: dict[str, dict[str, str]] = {}  # by table: its names by code, if any
 
     def allows(self, table: str | None, value: str) -> bool:
         """Whether the value plainly comes from the table (true when there is no table)."""
@@ -46,8 +47,11 @@ class CodeTables:
 
     def write_by_name(self, model: BaseModel, name: str, table: str, value: Any) -> None:
         """Set the field (`value`, a text or a list) to its values by name, if any is a code."""
-        entries = self.config.table(table)
-        if not isinstance(entries, dict):
+        entries = self._codes.get(table)
+        if entries is None:  # asked for each coded field of the register: looked up once
+            table_entries = self.config.table(table)
+            entries = self._codes[table] = table_entries if isinstance(table_entries, dict) else {}
+        if not entries:
             return
         if isinstance(value, str):
             named: Any = entries.get(value, value)
