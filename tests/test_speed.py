@@ -9,12 +9,15 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import DATA, example_dirs
 
 from lianneng import cache as cache_module
 from lianneng import loading, progress, source
+from lianneng.errors import ConfigError
 from lianneng.pipeline import check_register
 from lianneng.publish.site import OfficeWorkers
 from lianneng.speed import Speed
@@ -588,6 +591,69 @@ def test_the_register_is_left_to_the_end_of_the_process_only_where_it_ends_at_on
     kept = speed._kept_until_exit
     assert [type(value) for value in kept][:3] == [Checked, Checked, Checked]
     assert len(kept) == 4  # and publish's documents
+
+
+REGISTERS_OF_EVERY_SHAPE = [
+    DATA / "canary",  # every field filled, internal ones too
+    *example_dirs(),
+    *sorted(p / "register" for p in (DATA / "invalid").iterdir() if (p / "register").is_dir()),
+]
+
+
+@pytest.mark.parametrize(
+    "root", REGISTERS_OF_EVERY_SHAPE, ids=lambda p: p.parent.name + "/" + p.name
+)
+def test_a_checked_register_holds_no_cycles(root: Path) -> None:
+    """`check_register` pauses the cycle collector (`speed.building_to_last`): sound as long as
+    what it builds, kept or thrown away, is freed by reference counting alone. The one exception
+    is ruamel's loader, made for each file the fast path refuses (about a hundred objects)."""
+    import gc
+
+    def checked() -> object:
+        try:
+            return check_register(root, today=date(2026, 6, 1))
+        except ConfigError as exc:
+            return exc
+
+    checked()  # modules imported on first use, caches filled
+    gc.collect()
+    result = checked()
+    assert gc.isenabled()  # the collector runs again once the register is built
+    gc.set_debug(gc.DEBUG_SAVEALL)  # what it would free, kept in gc.garbage to be looked at
+    try:
+        del result
+        gc.collect()
+        garbage = list(gc.garbage)
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+    ours = {type(o).__qualname__ for o in garbage if type(o).__module__.startswith("lianneng")}
+    assert ours <= {"_GuardedComposer"}  # ruamel's loader, with our composer in it
+    loaders = sum(type(o).__name__ == "YAML" for o in garbage)
+    assert len(garbage) <= 150 * loaders
+    if root.parent.parent.name != "invalid":  # a register whose YAML all takes the fast path
+        assert not garbage
+
+
+def test_what_a_run_built_is_put_out_of_the_collectors_sight_only_where_the_process_ends_at_once(  # type: ignore[no-untyped-def]
+    monkeypatch,
+) -> None:
+    import gc
+
+    from lianneng import speed
+
+    root = DATA / "canary"
+    gc.unfreeze()
+    check_register(root)
+    assert gc.get_freeze_count() == 0  # a process that goes on (here, the tests)
+    monkeypatch.setattr(speed, "_kept_until_exit", [])  # as `lianneng` itself (console_main)
+    try:
+        checked = check_register(root)
+        assert gc.isenabled() and gc.get_freeze_count() > 0
+        in_sight = {id(value) for value in gc.get_objects()}  # the frozen are not listed
+        assert not any(id(record) in in_sight for record in checked.register.records)
+    finally:
+        gc.unfreeze()
 
 
 def test_no_progress_bar_in_ci_or_a_pipe(monkeypatch) -> None:  # type: ignore[no-untyped-def]

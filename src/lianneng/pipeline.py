@@ -33,7 +33,7 @@ from lianneng.register import Register
 from lianneng.source import record_files
 from lianneng.source.files import Sources, display_root
 from lianneng.source.records import read_documents
-from lianneng.speed import Speed, current_speed
+from lianneng.speed import Speed, building_to_last, current_speed
 
 
 @dataclass
@@ -45,6 +45,7 @@ class Checked:
     grades: dict[str, Grade] = field(default_factory=dict)
 
 
+@building_to_last()
 def check_register(
     root: Path,
     *,

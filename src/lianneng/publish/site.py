@@ -28,7 +28,7 @@ from lianneng.publish.context import Context
 from lianneng.publish.documents import DOCUMENTS, build_documents
 from lianneng.publish.jinja import BUILTIN_TEMPLATES, TEMPLATE_SECONDS, environment, time_bound
 from lianneng.publish.labels import label
-from lianneng.speed import current_speed, keep_until_exit
+from lianneng.speed import building_to_last, current_speed, keep_until_exit
 from lianneng.write import write_atomic, write_atomic_bytes
 
 FORMATS = ("md", "html", "xlsx", "docx")
@@ -124,30 +124,29 @@ def publish(
     finishing: list[tuple[Path, Callable[[], dict[str, bytes]]]] = []
     made: dict[tuple[Audience, str], Document | None] = {}
     # Views, documents and pages: hundreds of thousands of new objects, free of cycles, that
-    # live until the files are written. The collector would only walk them over and over (a
-    # tenth of publishing a large register); reference counting frees them all the same.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        # Public, filing, internal: the internal audience takes from the filing's documents.
-        for audience in sorted(audiences, key=list(Audience).index):
-            policy = checked.policy.policy if checked.policy else None
-            ctx = Context(register, audience, lang, checked.grades, policy)
-            built = builder(ctx) if builder is not None else build_documents(ctx, selected, made)
-            # Office files render in the workers while this process goes on to the next
-            # audience; the Markdown and HTML wait until every audience's office files are
-            # under way, so the workers are given all their work early rather than the last
-            # audience's files at the end (once the tail of publishing a large register).
-            finish = renderer.start_folder(Page.of(ctx), built, formats, progress)
-            finishing.append((out / audience.value, finish))
-        for folder, finish in finishing:
-            for name, data in finish().items():
-                outputs[folder / name] = data
-    finally:
-        if office is not None:
-            office.close()
-        if collecting:
-            gc.enable()
+    # live until the files are written (the collector's walks were a tenth of publishing a
+    # large register).
+    with building_to_last():
+        try:
+            # Public, filing, internal: the internal audience takes from the filing's documents.
+            for audience in sorted(audiences, key=list(Audience).index):
+                policy = checked.policy.policy if checked.policy else None
+                ctx = Context(register, audience, lang, checked.grades, policy)
+                built = (
+                    builder(ctx) if builder is not None else build_documents(ctx, selected, made)
+                )
+                # Office files render in the workers while this process goes on to the next
+                # audience; the Markdown and HTML wait until every audience's office files are
+                # under way, so the workers are given all their work early rather than the last
+                # audience's files at the end (once the tail of publishing a large register).
+                finish = renderer.start_folder(Page.of(ctx), built, formats, progress)
+                finishing.append((out / audience.value, finish))
+            for folder, finish in finishing:
+                for name, data in finish().items():
+                    outputs[folder / name] = data
+        finally:
+            if office is not None:
+                office.close()
     keep_until_exit((renderer, finishing))  # every audience's documents
     if any(p.severity is Severity.ERROR for p in result.problems):
         return result
