@@ -96,6 +96,9 @@ def _connect(path: Path) -> Any:
 
     db = sqlite3.connect(path, timeout=10, isolation_level=None)
     try:
+        # Set before the database is made (it is kept after): results are a kilobyte each,
+        # and pages of 32 KiB took half the time of 4 KiB ones to write 124,000 of them.
+        db.execute("PRAGMA page_size=32768")
         db.execute("PRAGMA journal_mode=WAL")
         # A cache: a commit lost to a power cut costs a parse, so no sync on every commit
         # (WAL keeps each transaction whole or absent either way).
