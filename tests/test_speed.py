@@ -3,6 +3,7 @@ progress bar (timings themselves live in `make bench`, not here)."""
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import subprocess
@@ -582,12 +583,15 @@ def test_the_register_is_left_to_the_end_of_the_process_only_where_it_ends_at_on
     assert run("validate", str(register)).code == 0
     assert speed._kept_until_exit is None  # a process that goes on (here, the tests) keeps nothing
     monkeypatch.setattr(speed, "_kept_until_exit", [])  # as `lianneng` itself (console_main)
-    for command in (
-        ("validate", str(register)),
-        ("grade", str(register), "--check"),
-        ("publish", str(register), "--out", str(tmp_path / "site"), "--quiet"),
-    ):
-        assert run(*command).code == 0
+    try:
+        for command in (
+            ("validate", str(register)),
+            ("grade", str(register), "--check"),
+            ("publish", str(register), "--out", str(tmp_path / "site"), "--quiet"),
+        ):
+            assert run(*command).code == 0
+    finally:
+        gc.unfreeze()  # what the runs froze, as a process that ends at once does
     kept = speed._kept_until_exit
     assert [type(value) for value in kept][:3] == [Checked, Checked, Checked]
     assert len(kept) == 4  # and publish's documents
@@ -607,7 +611,6 @@ def test_a_checked_register_holds_no_cycles(root: Path) -> None:
     """`check_register` pauses the cycle collector (`speed.building_to_last`): sound as long as
     what it builds, kept or thrown away, is freed by reference counting alone. The one exception
     is ruamel's loader, made for each file the fast path refuses (about a hundred objects)."""
-    import gc
 
     def checked() -> object:
         try:
@@ -638,8 +641,6 @@ def test_a_checked_register_holds_no_cycles(root: Path) -> None:
 def test_what_a_run_built_is_put_out_of_the_collectors_sight_only_where_the_process_ends_at_once(  # type: ignore[no-untyped-def]
     monkeypatch,
 ) -> None:
-    import gc
-
     from lianneng import speed
 
     root = DATA / "canary"
