@@ -216,6 +216,21 @@ def test_dirty_tree_is_refused_unless_allowed(repo: Path, run, tmp_path: Path) -
     assert git(repo, "tag") == ""  # a dirty build is never tagged
 
 
+def test_the_lock_a_writing_command_leaves_does_not_make_the_tree_dirty(  # type: ignore[no-untyped-def]
+    repo: Path, run, tmp_path: Path
+) -> None:
+    """The bundled examples (and registers made before `init` ignored it) do not list the lock
+    file in `.gitignore`: a review, committed, is still packaged without --allow-dirty."""
+    review = ["review", "RP-XKK-001", "--outcome", "维持", "--date", "2026-10-08"]
+    assert run(*review, "--repo", str(repo)).code == 0
+    assert (repo / ".lianneng.lock").is_file() and "lianneng.lock" in git(repo, "status", "-s")
+    git(repo, "commit", "-qam", "复核")  # the review; the lock file stays untracked
+    assert run("package", str(repo), "--out", str(tmp_path / "p.zip")).code == 0
+    manifest = json.loads(entries_of((tmp_path / "p.zip").read_bytes())["manifest.json"])
+    assert manifest["source"]["dirty"] is False
+    assert ".lianneng.lock" not in entries_of((tmp_path / "p.zip").read_bytes())
+
+
 def test_filing_package_holds_no_internal_value(tmp_path: Path, run) -> None:  # type: ignore[no-untyped-def]
     from test_publish import _canaries
 

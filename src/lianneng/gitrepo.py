@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lianneng.errors import UsageError
+from lianneng.lock import LOCK_FILE
 
 if TYPE_CHECKING:
     from git import Commit, Repo
@@ -72,13 +73,16 @@ class RegisterRepo:
         return self.repo.head.is_detached
 
     def dirty(self) -> list[str]:
-        """Changed or untracked files under the register, as paths relative to the register."""
+        """Changed or untracked files under the register, as paths relative to the register;
+        not the lock file the tool's own writing commands leave (it holds a process id, nothing
+        of the register, and a register made before `init` listed it in `.gitignore` shows it)."""
         paths: list[str | os.PathLike[str]] | None = [self.subdir] if self.subdir else None
         changed = {item.a_path for item in self.repo.index.diff(None, paths=paths)}
         changed |= {item.a_path for item in self.repo.index.diff("HEAD", paths=paths)}
         changed |= set(self.repo.untracked_files)
         prefix = f"{self.subdir}/" if self.subdir else ""
-        return sorted(p.removeprefix(prefix) for p in changed if p and p.startswith(prefix))
+        under = (p.removeprefix(prefix) for p in changed if p and p.startswith(prefix))
+        return sorted(p for p in under if p != LOCK_FILE)
 
     # ── revisions ──────────────────────────────────────────────────────────────────────────
 
