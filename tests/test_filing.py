@@ -219,8 +219,10 @@ def test_dirty_tree_is_refused_unless_allowed(repo: Path, run, tmp_path: Path) -
 def test_the_lock_a_writing_command_leaves_does_not_make_the_tree_dirty(  # type: ignore[no-untyped-def]
     repo: Path, run, tmp_path: Path
 ) -> None:
-    """The bundled examples (and registers made before `init` ignored it) do not list the lock
-    file in `.gitignore`: a review, committed, is still packaged without --allow-dirty."""
+    """A register whose `.gitignore` does not list the lock file (one made before `init` listed
+    it, or by hand): a review, committed, is still packaged without --allow-dirty."""
+    (repo / ".gitignore").write_text(".lianneng-cache/\n", encoding="utf-8")
+    commit_all(repo, "忽略缓存")
     review = ["review", "RP-XKK-001", "--outcome", "维持", "--date", "2026-10-08"]
     assert run(*review, "--repo", str(repo)).code == 0
     assert (repo / ".lianneng.lock").is_file() and "lianneng.lock" in git(repo, "status", "-s")
