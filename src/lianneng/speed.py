@@ -65,8 +65,9 @@ def keep_until_exit(value: object) -> None:
 def building_to_last() -> Iterator[None]:
     """Pause the cycle collector while a run builds what lasts it: the register as loaded and
     checked, a publish run's documents. Millions of objects at 100,000 risk points, none in a
-    cycle (`test_speed` proves it of every example): reference counting frees them all the same,
-    and the collector would only walk them over and over (3.6 s of a 25 s cold validate).
+    cycle (`test_speed` proves it of every example and invalid case; ruamel's loaders are taken
+    apart after use): reference counting frees them all the same, and the collector would only
+    walk them over and over (3.6 s of a 25 s cold validate).
 
     If the process ends at once, what was built is then put out of the collector's sight for
     good (`gc.freeze`); else the collector's next pass walks it once, as it would have."""

@@ -69,7 +69,27 @@ def _yaml() -> YAML:
 
 def compose(text: str) -> list[Node]:
     """All documents of `text` as nodes; raises YAMLError (or a stray Python error) on bad input."""
-    return [node for node in _yaml().compose_all(text) if node is not None]
+    yaml = _yaml()
+    try:
+        return [node for node in yaml.compose_all(text) if node is not None]
+    finally:
+        _take_apart(yaml)
+
+
+# What a YAML() keeps of the parts it made: each part refers back to it (`loader`).
+_PARTS = ("_reader", "_scanner", "_parser", "_composer", "_constructor", "_resolver")
+
+
+def _take_apart(yaml: YAML) -> None:
+    """Undo the cycles a loader is made of: each part refers to the loader and the loader to
+    each part, and the parser, reset, to its own next step (a method of itself). Cycles are
+    freed only by Python's cycle collector, which is paused while a register is read
+    (`speed.building_to_last`), and a register whose every file has a full-width colon
+    somewhere reads every file this way."""
+    for part in _PARTS:
+        made = yaml.__dict__.pop(part, None)
+        if part == "_parser" and made is not None:
+            made.state = None
 
 
 def parse_guarded(text: str) -> Parsed:
