@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import DATA, example_dirs
@@ -631,6 +632,28 @@ def test_a_checked_register_holds_no_cycles(root: Path) -> None:
         gc.set_debug(0)
         gc.garbage.clear()
     assert garbage == []
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers forked here")
+def test_parse_workers_collect_while_the_register_is_built(  # type: ignore[no-untyped-def]
+    tmp_path: Path, monkeypatch
+) -> None:
+    """The pause is for what lasts the run: a worker's parse results are dropped once sent."""
+    root = tmp_path / "register"
+    generate(root, 300)
+    monkeypatch.setattr(loading, "POOL_MIN_FILES", 10)
+    parse = loading.check_file
+
+    def noting_the_collector(*args: Any) -> loading.FileResult:
+        result = parse(*args)
+        result.claimed_ids.append(f"collecting={gc.isenabled()} in {os.getpid()}")
+        return result
+
+    monkeypatch.setattr(loading, "check_file", noting_the_collector)  # inherited by the fork
+    checked = check_register(root, speed=Speed(workers=2))
+    noted = {i for i in checked.register.broken_ids if i.startswith("collecting=")}
+    assert noted and all(i.startswith("collecting=True") for i in noted)
+    assert not any(i.endswith(f" {os.getpid()}") for i in noted)  # all parsed in the workers
 
 
 def test_what_a_run_built_is_put_out_of_the_collectors_sight_only_where_the_process_ends_at_once(  # type: ignore[no-untyped-def]

@@ -8,6 +8,7 @@ result a fresh parse gives.
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import sys
@@ -259,7 +260,9 @@ class _Parser:
         """Start parsing the entries without a result (in the pool, if there is one)."""
         todo = [e for e in entries if e.result is None]
         if self.processes and self.pool is None and len(todo) >= CHUNK // 2:
-            self.pool = ProcessPoolExecutor(self.processes, mp_context=pool_context())
+            self.pool = ProcessPoolExecutor(
+                self.processes, mp_context=pool_context(), initializer=_start_parse_worker
+            )
         if self.pool is None:
             return
         todo = todo[: len(todo) - round(len(todo) * self.share_here)]  # the rest: parsed here
@@ -301,6 +304,13 @@ class _Parser:
     def close(self) -> None:
         if self.pool is not None:
             self.pool.shutdown(cancel_futures=True)
+
+
+def _start_parse_worker() -> None:
+    # A worker builds nothing that lasts (each result is pickled and dropped): its collector
+    # runs, whether or not the process that forked it had paused its own while building the
+    # register, so that a file's parse leaving a cycle could never pile up in it.
+    gc.enable()
 
 
 _Pickled = tuple[bytes, StatKey | None, bytes | None]
