@@ -260,8 +260,11 @@ class _Parser:
         """Start parsing the entries without a result (in the pool, if there is one)."""
         todo = [e for e in entries if e.result is None]
         if self.processes and self.pool is None and len(todo) >= CHUNK // 2:
+            # A worker builds nothing that lasts (each result is pickled and dropped): its
+            # collector runs, even if this process paused its own while building the register,
+            # so that a parse leaving a cycle could never pile up in it.
             self.pool = ProcessPoolExecutor(
-                self.processes, mp_context=pool_context(), initializer=_start_parse_worker
+                self.processes, mp_context=pool_context(), initializer=gc.enable
             )
         if self.pool is None:
             return
@@ -304,13 +307,6 @@ class _Parser:
     def close(self) -> None:
         if self.pool is not None:
             self.pool.shutdown(cancel_futures=True)
-
-
-def _start_parse_worker() -> None:
-    # A worker builds nothing that lasts (each result is pickled and dropped): its collector
-    # runs, whether or not the process that forked it had paused its own while building the
-    # register, so that a file's parse leaving a cycle could never pile up in it.
-    gc.enable()
 
 
 _Pickled = tuple[bytes, StatKey | None, bytes | None]

@@ -86,10 +86,11 @@ def _take_apart(yaml: YAML) -> None:
     freed only by Python's cycle collector, which is paused while a register is read
     (`speed.building_to_last`), and a register whose every file has a full-width colon
     somewhere reads every file this way."""
+    parser = yaml.__dict__.get("_parser")
+    if parser is not None:
+        parser.state = None
     for part in _PARTS:
-        made = yaml.__dict__.pop(part, None)
-        if part == "_parser" and made is not None:
-            made.state = None
+        yaml.__dict__.pop(part, None)
 
 
 def parse_guarded(text: str) -> Parsed:
