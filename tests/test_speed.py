@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from datetime import date
@@ -374,6 +375,7 @@ def test_office_files_rendered_by_workers_are_the_same_bytes(  # type: ignore[no
     root = tmp_path / "register"
     generate(root, 40)
     monkeypatch.setattr(OfficeWorkers, "MIN_RECORDS", 10)
+    monkeypatch.setattr(OfficeWorkers, "take_over", False)  # every office file is the workers'
     here: list[str] = []  # office files rendered in this process (a worker's calls stay there)
     for module, name in ((xlsx, "render_xlsx"), (docx, "render_docx")):
         render = getattr(module, name)
@@ -395,6 +397,43 @@ def test_office_files_rendered_by_workers_are_the_same_bytes(  # type: ignore[no
     together = published("2")
     assert here == []  # the workers rendered every office file
     assert together == alone
+
+
+def test_files_no_worker_has_started_are_rendered_here_once(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from concurrent.futures import Future
+
+    from lianneng.publish import site
+    from lianneng.publish.blocks import Document, Table
+
+    rendered: list[str] = []
+    render_office = site.render_office
+    monkeypatch.setattr(
+        site, "render_office", lambda *a: rendered.append(a[1].name) or render_office(*a)
+    )
+    workers = OfficeWorkers(2)
+    done, waiting = Future[bytes](), Future[bytes]()
+    done.set_result(b"made by a worker")
+    ledger = Document("ledger", "台账", [Table(("编号", "风险"), (("RP-1", "审批"),))])
+    workers.jobs[waiting] = ("xlsx", ledger, "某局", "zh")
+    # Were it waited for instead, no worker would ever make it: fail rather than hang.
+    never = threading.Timer(
+        10, lambda: waiting.done() or waiting.set_exception(AssertionError("waited for"))
+    )
+    never.start()
+    try:
+        files = workers.collect(
+            {"a.xlsx": done, "filing/ledger.xlsx": waiting, "internal/ledger.xlsx": waiting}
+        )
+    finally:
+        never.cancel()
+    here = render_office("xlsx", ledger, "某局", "zh")
+    assert files == {
+        "a.xlsx": b"made by a worker",
+        "filing/ledger.xlsx": here,
+        "internal/ledger.xlsx": here,
+    }
+    assert rendered == ["ledger"]  # once, for both folders
+    assert waiting.cancelled()  # no worker will make it too
 
 
 def test_what_audiences_share_is_rendered_once_and_the_files_are_the_same(  # type: ignore[no-untyped-def]

@@ -8,14 +8,13 @@ and nothing else in OUT is touched.
 from __future__ import annotations
 
 import dataclasses
-import gc
 import json
 import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from jinja2 import TemplateError, TemplateSyntaxError
 
@@ -32,7 +31,9 @@ from lianneng.speed import building_to_last, current_speed, keep_until_exit
 from lianneng.write import write_atomic, write_atomic_bytes
 
 FORMATS = ("md", "html", "xlsx", "docx")
+BUILDING_ORDER = (Audience.FILING, Audience.INTERNAL, Audience.PUBLIC)
 RECORD_FILE = ".lianneng-published"
+K = TypeVar("K")  # what names a file: its name in a folder, or its path
 
 
 @dataclass
@@ -116,20 +117,20 @@ def publish(
     register = checked.register
     selected = _selected_documents(checked) if builder is None else []
     result = Published()
-    outputs: dict[Path, bytes] = {}
     office = OfficeWorkers.for_register(len(register.records), formats)
     renderer = Renderer(
         environment(register.root), converter(script), register.root, result, office
     )
-    finishing: list[tuple[Path, Callable[[], dict[str, bytes]]]] = []
+    finishing: list[tuple[Path, Callable[[], dict[str, bytes | Future[bytes]]]]] = []
     made: dict[tuple[Audience, str], Document | None] = {}
     # Views, documents and pages: hundreds of thousands of new objects, free of cycles, that
     # live until the files are written (the collector's walks were a tenth of publishing a
     # large register).
     with building_to_last():
         try:
-            # Public, filing, internal: the internal audience takes from the filing's documents.
-            for audience in sorted(audiences, key=list(Audience).index):
+            # Filing first: its office files are the most work (the workers start on them
+            # soonest) and the internal audience takes from its documents.
+            for audience in sorted(audiences, key=BUILDING_ORDER.index):
                 policy = checked.policy.policy if checked.policy else None
                 ctx = Context(register, audience, lang, checked.grades, policy)
                 built = (
@@ -141,9 +142,14 @@ def publish(
                 # audience's files at the end (once the tail of publishing a large register).
                 finish = renderer.start_folder(Page.of(ctx), built, formats, progress)
                 finishing.append((out / audience.value, finish))
-            for folder, finish in finishing:
-                for name, data in finish().items():
-                    outputs[folder / name] = data
+            # Every folder's Markdown and HTML before waiting for any office file.
+            outputs = renderer.collect(
+                {
+                    folder / name: file
+                    for folder, finish in finishing
+                    for name, file in finish().items()
+                }
+            )
         finally:
             if office is not None:
                 office.close()
@@ -177,7 +183,13 @@ class Renderer:
         formats: list[str],
         progress: Callable[[str], None] | None = None,
     ) -> dict[str, bytes]:
-        return self.start_folder(page, built, formats, progress)()
+        return self.collect(self.start_folder(page, built, formats, progress)())
+
+    def collect(self, files: dict[K, bytes | Future[bytes]]) -> dict[K, bytes]:
+        """Every file's bytes, once those made in the workers are done."""
+        if self.office is not None:
+            return self.office.collect(files)
+        return {name: file for name, file in files.items() if isinstance(file, bytes)}
 
     def start_folder(
         self,
@@ -185,16 +197,16 @@ class Renderer:
         built: list[Document],
         formats: list[str],
         progress: Callable[[str], None] | None = None,
-    ) -> Callable[[], dict[str, bytes]]:
+    ) -> Callable[[], dict[str, bytes | Future[bytes]]]:
         """Start one folder's files: office files go to the workers, if there are any; the
-        function returned renders the Markdown and HTML and gives every file."""
+        function returned renders the Markdown and HTML and gives every file, those still being
+        made in the workers as futures."""
         if self.convert is no_conversion:  # simplified: nothing to convert, nothing to copy
             documents = built
         else:
             documents = [convert_document(d, self.convert) for d in built]
         unit = self.convert(page.unit["name"])
-        files: dict[str, bytes] = {}
-        pending: dict[str, Future[bytes]] = {}
+        files: dict[str, bytes | Future[bytes]] = {}
         wanted = [
             (fmt, document)
             for document in documents
@@ -205,12 +217,9 @@ class Renderer:
         for (fmt, document), made in zip(
             wanted, self.office_files(wanted, unit, page.lang, announce), strict=True
         ):
-            if isinstance(made, bytes):
-                files[f"{document.name}.{fmt}"] = made
-            else:
-                pending[f"{document.name}.{fmt}"] = made
+            files[f"{document.name}.{fmt}"] = made
 
-        def finish() -> dict[str, bytes]:
+        def finish() -> dict[str, bytes | Future[bytes]]:
             for document in documents:
                 if progress:
                     progress(f"{page.audience}/{document.name}")
@@ -224,8 +233,7 @@ class Renderer:
                     data = self.index(page, documents, fmt, formats)
                     if data is not None:
                         files[f"index.{fmt}"] = data
-            done = {name: future.result() for name, future in pending.items()}
-            return {**files, **done}
+            return files
 
         return finish
 
@@ -310,38 +318,32 @@ def render_office(fmt: str, document: Document, unit: str, lang: str) -> bytes:
     return render_docx(document, unit=unit, lang=lang)
 
 
-# The documents a forked worker renders, inherited with the memory of the process that forked
-# it: set just before the fork, so a document is not pickled and sent to it.
-_INHERITED: list[Document] = []
-
-
 def _start_office_worker() -> None:
-    # The workers collect as usual (openpyxl's workbooks are full of cycles).
-    gc.enable()
     # This process goes on with the register's other documents, the longest path of
     # publishing it: the workers take what time it leaves, rather than a share of its core.
     if hasattr(os, "nice"):
         os.nice(10)
 
 
-def _render_inherited(number: int, fmt: str, unit: str, lang: str) -> bytes:
-    return render_office(fmt, _INHERITED[number], unit, lang)
-
-
 class OfficeWorkers:
     """Worker processes rendering the XLSX and DOCX files of a large register while this
     process renders the Markdown and HTML: most of publishing it, and each file a pure function
-    of its document. The files are the same bytes as rendered here."""
+    of its document. The files are the same bytes as rendered here.
+
+    The workers are started afresh (spawn), not forked: a forked worker shares this process's
+    memory page by page, and every page either side then writes (a reference count is a write)
+    is copied, which cost this process more time than sending each document does (at 100k risk
+    points about 7 s of copying, against under 2 s of pickling the documents)."""
 
     # Below this many records the files are small and starting workers costs more than it saves.
     MIN_RECORDS = 1500
+    # Whether this process renders the files the workers have not started when it is done.
+    take_over = True
 
     def __init__(self, workers: int) -> None:
-        from lianneng.loading import pool_context
-
         self.workers = workers
-        self.context = pool_context()
-        self.pools: list[ProcessPoolExecutor] = []
+        self.pool: ProcessPoolExecutor | None = None
+        self.jobs: dict[Future[bytes], tuple[str, Document, str, str]] = {}
 
     @classmethod
     def for_register(cls, records: int, formats: list[str]) -> OfficeWorkers | None:
@@ -352,38 +354,43 @@ class OfficeWorkers:
         return cls(workers)
 
     def render(self, jobs: list[tuple[str, Document, str, str]]) -> list[Future[bytes]]:
-        """Render office files (format, document, unit, language) in workers of their own,
-        forked now: they find the documents in the memory they share with this process (a
-        large register's documents took a tenth of publishing it to pickle and send). Where
-        workers are not forked (Windows, macOS), each document is sent."""
-        global _INHERITED
+        """Render office files (format, document, unit, language) in the workers, each
+        document sent to them; the workers start with the first."""
         if not jobs:
             return []
-        forked = self.context.get_start_method() == "fork"
-        if forked:
-            _INHERITED = [document for _, document, _, _ in jobs]
-            # What the workers share with this process stays shared only while nothing writes
-            # to its pages: a collection in a worker would touch every object (a copy of all).
-            gc.freeze()
-        pool = ProcessPoolExecutor(
-            self.workers, mp_context=self.context, initializer=_start_office_worker
-        )
-        self.pools.append(pool)
-        try:
-            if forked:  # the first submit forks every worker, after _INHERITED is set
-                return [
-                    pool.submit(_render_inherited, number, fmt, unit, lang)
-                    for number, (fmt, _, unit, lang) in enumerate(jobs)
-                ]
-            return [pool.submit(render_office, *job) for job in jobs]
-        finally:
-            _INHERITED = []
-            pool.shutdown(wait=False)  # its workers end once their files are made
+        if self.pool is None:
+            import multiprocessing
+
+            self.pool = ProcessPoolExecutor(
+                self.workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_start_office_worker,
+            )
+        futures = [self.pool.submit(render_office, *job) for job in jobs]
+        self.jobs.update(zip(futures, jobs, strict=True))
+        return futures
+
+    def collect(self, files: dict[K, bytes | Future[bytes]]) -> dict[K, bytes]:
+        """Every file's bytes. A file no worker has started yet is rendered here instead, the
+        last sent first (the workers take the first): once this process has made everything
+        else, the workers' queue is all that is left of publishing, and this is a third core's
+        worth of hands for it."""
+        taken: dict[Future[bytes], bytes] = {}
+        if self.take_over:
+            for file in reversed(files.values()):
+                if isinstance(file, Future) and file not in taken and file.cancel():
+                    taken[file] = render_office(*self.jobs[file])
+
+        def made(file: bytes | Future[bytes]) -> bytes:
+            if isinstance(file, bytes):
+                return file
+            return taken[file] if file in taken else file.result()
+
+        return {name: made(file) for name, file in files.items()}
 
     def close(self) -> None:
-        for pool in self.pools:
-            pool.shutdown(cancel_futures=True)
-        gc.unfreeze()
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
 
 
 def _selected_documents(checked: Checked) -> list[str]:
