@@ -4,7 +4,7 @@ blocks."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from lianneng.model.fields import Visibility
@@ -888,9 +888,17 @@ def build_documents(
     """The selected documents (by default the core ones) for the context's audience. `made`
     keeps what is built for each audience over a run: a document that reads nothing internal
     is then taken from the filing audience's, if it was made, rather than made again."""
+    return list(each_document(ctx, selected, made))
+
+
+def each_document(
+    ctx: Context,
+    selected: list[str] | None,
+    made: dict[tuple[Audience, str], Document | None] | None = None,
+) -> Iterator[Document]:
+    """build_documents' documents, each as soon as it is built."""
     names = selected if selected is not None else [n for n, s in DOCUMENTS.items() if s.core]
     made = {} if made is None else made
-    documents = []
     for name in names:
         spec = DOCUMENTS[name]
         if ctx.audience not in spec.audiences:
@@ -906,8 +914,7 @@ def build_documents(
             document = spec.build(ctx)
         made[(ctx.audience, name)] = document
         if document is not None and document.blocks:
-            documents.append(document)
-    return documents
+            yield document
 
 
-__all__ = ["DOCUMENTS", "Paragraph", "build_documents"]
+__all__ = ["DOCUMENTS", "Paragraph", "build_documents", "each_document"]

@@ -24,7 +24,7 @@ from lianneng.problems import Problem, Severity, msg
 from lianneng.publish.audience import Audience
 from lianneng.publish.blocks import Body, Document
 from lianneng.publish.context import Context
-from lianneng.publish.documents import DOCUMENTS, build_documents
+from lianneng.publish.documents import DOCUMENTS, each_document
 from lianneng.publish.jinja import BUILTIN_TEMPLATES, TEMPLATE_SECONDS, environment, time_bound
 from lianneng.publish.labels import label
 from lianneng.speed import building_to_last, current_speed, keep_until_exit
@@ -133,15 +133,15 @@ def publish(
             for audience in sorted(audiences, key=BUILDING_ORDER.index):
                 policy = checked.policy.policy if checked.policy else None
                 ctx = Context(register, audience, lang, checked.grades, policy)
-                built = (
-                    builder(ctx) if builder is not None else build_documents(ctx, selected, made)
-                )
-                # Office files render in the workers while this process goes on to the next
-                # audience; the Markdown and HTML wait until every audience's office files are
-                # under way, so the workers are given all their work early rather than the last
-                # audience's files at the end (once the tail of publishing a large register).
-                finish = renderer.start_folder(Page.of(ctx), built, formats, progress)
-                finishing.append((out / audience.value, finish))
+                # Office files render in the workers, each started as its document is built,
+                # while this process goes on; the Markdown and HTML wait until every audience's
+                # office files are under way, so the workers are given all their work early
+                # rather than the last audience's files at the end.
+                folder = Folder(renderer, Page.of(ctx), formats, progress)
+                built = builder(ctx) if builder is not None else each_document(ctx, selected, made)
+                for document in built:
+                    folder.add(document)
+                finishing.append((out / audience.value, folder.finish))
             # Every folder's Markdown and HTML before waiting for any office file.
             outputs = renderer.collect(
                 {
@@ -183,59 +183,16 @@ class Renderer:
         formats: list[str],
         progress: Callable[[str], None] | None = None,
     ) -> dict[str, bytes]:
-        return self.collect(self.start_folder(page, built, formats, progress)())
+        folder = Folder(self, page, formats, progress)
+        for document in built:
+            folder.add(document)
+        return self.collect(folder.finish())
 
     def collect(self, files: dict[K, bytes | Future[bytes]]) -> dict[K, bytes]:
         """Every file's bytes, once those made in the workers are done."""
         if self.office is not None:
             return self.office.collect(files)
         return {name: file for name, file in files.items() if isinstance(file, bytes)}
-
-    def start_folder(
-        self,
-        page: Page,
-        built: list[Document],
-        formats: list[str],
-        progress: Callable[[str], None] | None = None,
-    ) -> Callable[[], dict[str, bytes | Future[bytes]]]:
-        """Start one folder's files: office files go to the workers, if there are any; the
-        function returned renders the Markdown and HTML and gives every file, those still being
-        made in the workers as futures."""
-        if self.convert is no_conversion:  # simplified: nothing to convert, nothing to copy
-            documents = built
-        else:
-            documents = [convert_document(d, self.convert) for d in built]
-        unit = self.convert(page.unit["name"])
-        files: dict[str, bytes | Future[bytes]] = {}
-        wanted = [
-            (fmt, document)
-            for document in documents
-            for fmt in formats
-            if fmt in document.formats and fmt in OFFICE_FORMATS
-        ]
-        announce = (lambda name: progress(f"{page.audience}/{name}")) if progress else None
-        for (fmt, document), made in zip(
-            wanted, self.office_files(wanted, unit, page.lang, announce), strict=True
-        ):
-            files[f"{document.name}.{fmt}"] = made
-
-        def finish() -> dict[str, bytes | Future[bytes]]:
-            for document in documents:
-                if progress:
-                    progress(f"{page.audience}/{document.name}")
-                for fmt in formats:
-                    if fmt in document.formats and fmt not in OFFICE_FORMATS:
-                        data = self.document(page, document, fmt, documents)
-                        if data is not None:
-                            files[f"{document.name}.{fmt}"] = data
-            for fmt in ("md", "html"):
-                if fmt in formats:
-                    data = self.index(page, documents, fmt, formats)
-                    if data is not None:
-                        files[f"index.{fmt}"] = data
-            return files
-
-        return finish
 
     def office_files(
         self,
@@ -302,6 +259,53 @@ class Renderer:
             self.result.problems.append(_template_problem(exc, self.root or Path.cwd()))
             return None
         return self.convert(text).encode("utf-8")
+
+
+@dataclass
+class Folder:
+    """One audience's files, started document by document: each document's office files go to
+    the workers as soon as it is added (the first of a large register's are under way while its
+    last are built); finish() renders the Markdown and HTML of them all."""
+
+    renderer: Renderer
+    page: Page
+    formats: list[str]
+    progress: Callable[[str], None] | None = None
+    documents: list[Document] = field(default_factory=list)
+    files: dict[str, bytes | Future[bytes]] = field(default_factory=dict)
+
+    def add(self, document: Document) -> None:
+        convert = self.renderer.convert
+        if convert is not no_conversion:  # simplified: nothing to convert, nothing to copy
+            document = convert_document(document, convert)
+        self.documents.append(document)
+        wanted = [
+            (fmt, document)
+            for fmt in self.formats
+            if fmt in document.formats and fmt in OFFICE_FORMATS
+        ]
+        page, progress = self.page, self.progress
+        announce = (lambda name: progress(f"{page.audience}/{name}")) if progress else None
+        made = self.renderer.office_files(wanted, convert(page.unit["name"]), page.lang, announce)
+        for (fmt, _), file in zip(wanted, made, strict=True):
+            self.files[f"{document.name}.{fmt}"] = file
+
+    def finish(self) -> dict[str, bytes | Future[bytes]]:
+        page, documents, renderer = self.page, self.documents, self.renderer
+        for document in documents:
+            if self.progress:
+                self.progress(f"{page.audience}/{document.name}")
+            for fmt in self.formats:
+                if fmt in document.formats and fmt not in OFFICE_FORMATS:
+                    data = renderer.document(page, document, fmt, documents)
+                    if data is not None:
+                        self.files[f"{document.name}.{fmt}"] = data
+        for fmt in ("md", "html"):
+            if fmt in self.formats:
+                data = renderer.index(page, documents, fmt, self.formats)
+                if data is not None:
+                    self.files[f"index.{fmt}"] = data
+        return self.files
 
 
 OFFICE_FORMATS = ("xlsx", "docx")
