@@ -303,6 +303,32 @@ def test_diff_markdown_is_ready_for_a_pull_request(repo: Path, run) -> None:  # 
     assert "| 删除 | 承诺书 | CM-BGS |" in result.out
 
 
+def test_a_review_reads_in_diff_log_and_textconv_as_written_not_as_python(repo: Path, run) -> None:  # type: ignore[no-untyped-def]
+    first = git(repo, "rev-parse", "HEAD").strip()
+    reviewed = run(
+        "review",
+        "RP-XKK-001",
+        "--outcome",
+        "维持",
+        "--by",
+        "纪检监察室",
+        "--date",
+        "2026-10-08",
+        "--repo",
+        str(repo),
+    )
+    assert reviewed.code == 0, reviewed.err
+    commit_all(repo, "复核")
+    shown = "reviews: — → [{date: 2026-10-08, by: 纪检监察室, outcome: 维持}]"
+    for command in (("diff", first, "HEAD"), ("log", "RP-XKK-001")):
+        result = run(*command, "--repo", str(repo))
+        assert result.code == 0, result.err
+        assert shown in result.out
+        assert "None" not in result.out and "'" not in result.out
+    textconv = run("textconv", str(repo / "risks" / "XKK.yaml")).out
+    assert "RP-XKK-001.reviews: [{date: 2026-10-08, by: 纪检监察室, outcome: 维持}]" in textconv
+
+
 def test_log_shows_a_records_level_across_commits(repo: Path, run) -> None:  # type: ignore[no-untyped-def]
     risks = repo / "risks" / "XKK.yaml"
     edit(

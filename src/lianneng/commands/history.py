@@ -7,7 +7,7 @@ from pathlib import Path
 
 from lianneng.errors import Exit, UsageError
 from lianneng.gitrepo import RegisterRepo
-from lianneng.history.changes import compare, field_changes, flatten
+from lianneng.history.changes import compare, field_changes, flatten, shown
 from lianneng.history.snapshot import register_at
 from lianneng.report.changes import WRITERS
 
@@ -63,7 +63,8 @@ def log(root: Path, record_id: str, max_count: int, lang: str) -> int:
         sys.stdout.write(f"    {status} {record_id} {title}{level_text}\n")
         if record is not None and previous is not None:
             for change in field_changes(previous, record):
-                sys.stdout.write(f"      {change.path}: {change.old} → {change.new}\n")
+                old, new = shown(change.old), shown(change.new)
+                sys.stdout.write(f"      {change.path}: {old} → {new}\n")
         previous = record
     return Exit.OK
 
@@ -86,6 +87,6 @@ def textconv(path: Path) -> int:
         return Exit.OK
     for record in records:
         for key, value in flatten(record).items():
-            text = str(value).replace("\n", "\\n")
+            text = shown(value).replace("\n", "\\n")
             sys.stdout.write(f"{record.id}.{key}: {text}\n")
     return Exit.OK

@@ -19,6 +19,7 @@ from lianneng.pipeline import Checked
 from lianneng.problems import Message
 
 BODY = "body"
+EMPTY: tuple[Any, ...] = (None, [], {})  # values a change does not show
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,21 @@ def flatten(record: Record) -> dict[str, Any]:
             out[prefix] = value
 
     walk("", data)
-    return {k: v for k, v in out.items() if v not in (None, [], {}) or k == "kind"}
+    return {k: v for k, v in out.items() if v not in EMPTY or k == "kind"}
+
+
+def shown(value: Any) -> str:
+    """A flattened value as a reader sees it in a change: like YAML's flow style, empty entries of
+    a nested record left out as flatten leaves them out (`[{date: 2026-10-08, by: 纪检监察室}]`,
+    not Python's `[{'date': '2026-10-08', 'by': '纪检监察室', 'changes': None}]`)."""
+    if isinstance(value, dict):
+        items = (f"{key}: {shown(item)}" for key, item in value.items() if item not in EMPTY)
+        return "{" + ", ".join(items) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(shown(item) for item in value) + "]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "—" if value is None else str(value)
 
 
 def _body_summary(old: str | None, new: str | None) -> tuple[str, str]:

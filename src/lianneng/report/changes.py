@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import IO, Any
 
-from lianneng.history.changes import ChangeSet, RecordChange
+from lianneng.history.changes import ChangeSet, RecordChange, shown
 from lianneng.model.kinds import KINDS
 
 _STATUS = {
@@ -26,11 +26,7 @@ def _kind(kind: str, lang: str) -> str:
 
 
 def _value(value: Any) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, list):
-        return "[" + ", ".join(str(v) for v in value) + "]"
-    text = str(value).replace("\n", " ⏎ ")
+    text = shown(value).replace("\n", " ⏎ ")
     return text if len(text) <= 80 else text[:79] + "…"
 
 
