@@ -11,7 +11,7 @@ import dataclasses
 import json
 import os
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -476,9 +476,15 @@ def write_outputs(
             previous = json.loads(record.read_text(encoding="utf-8"))
         except (ValueError, OSError):
             previous = []
-    for path, data in sorted(outputs.items()):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if write_atomic_bytes(path, data):
+    files = sorted(outputs.items())
+    for folder in sorted({path.parent for path, _ in files}):
+        folder.mkdir(parents=True, exist_ok=True)
+    # Two files at a time: writing is mostly the kernel copying bytes, with the GIL let go, and
+    # at the end of a large publish the other core is free (900 MB at 100k: 1.3 s against 0.6 s).
+    with ThreadPoolExecutor(2) as writers:
+        changed = list(writers.map(lambda file: write_atomic_bytes(*file), files))
+    for (path, _), written in zip(files, changed, strict=True):
+        if written:
             result.written.append(path)
         else:
             result.unchanged += 1
