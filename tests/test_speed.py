@@ -19,7 +19,7 @@ import pytest
 from conftest import DATA, example_dirs
 
 from lianneng import cache as cache_module
-from lianneng import loading, progress, source
+from lianneng import loading, pipeline, progress, source
 from lianneng.errors import ConfigError
 from lianneng.pipeline import check_register
 from lianneng.publish.site import OfficeWorkers
@@ -782,3 +782,71 @@ def test_ruamel_is_imported_only_for_text_the_fast_path_will_not_take(tmp_path: 
         assert result.stdout.splitlines()[-1] == expected, result.stdout + result.stderr
         if name != "clean":
             assert "CWC.yaml:" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "root", REGISTERS_OF_EVERY_SHAPE, ids=lambda p: p.parent.name + "/" + p.name
+)
+def test_checks_run_beside_find_the_same_problems(root: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Where a register's files hold no error, its checks across records may run in a forked
+    copy of the process (publish builds its documents meanwhile): once settled, the problems
+    are the same, in the same order, dated checks included."""
+    monkeypatch.setattr(pipeline, "BESIDE_MIN_RECORDS", 1)
+    forked = _forks_counted(monkeypatch)
+    day = date(2026, 6, 1)
+    try:
+        alone = check_register(root, today=day).problems
+    except ConfigError:
+        return  # a register whose settings cannot be read is checked no further either way
+    checked = check_register(root, today=day, speed=Speed(workers=2), beside=True)
+    assert len(forked) == (checked.beside is not None)
+    if root.parent.parent.name != "invalid":
+        assert forked  # files without an error: the checks ran beside
+    assert checked.settle().problems == alone
+    assert checked.beside is None
+
+
+def _forks_counted(monkeypatch) -> list[None]:  # type: ignore[no-untyped-def]
+    forked: list[None] = []
+    beside = pipeline.ChecksBeside
+    monkeypatch.setattr(
+        pipeline, "ChecksBeside", lambda checks: forked.append(None) or beside(checks)
+    )
+    return forked
+
+
+def test_publish_with_its_checks_beside_writes_the_same_files_or_none(  # type: ignore[no-untyped-def]
+    tmp_path: Path, run, monkeypatch
+) -> None:
+    root = tmp_path / "register"
+    generate(root, 40)
+    monkeypatch.setattr(pipeline, "BESIDE_MIN_RECORDS", 10)
+    forked = _forks_counted(monkeypatch)
+
+    def published(jobs: str, name: str) -> tuple[Any, dict[str, bytes]]:
+        monkeypatch.setenv("LIANNENG_JOBS", jobs)
+        out = tmp_path / name
+        result = run("publish", str(root), "--out", str(out), "--quiet")
+        return result, {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*.*")}
+
+    alone, files = published("1", "alone")
+    beside, same = published("2", "beside")
+    assert forked and alone.code == beside.code == 0
+    assert same == files
+    # A reference to nothing: an error only the checks across records find.
+    risk = root / "risks" / "RP-000003.yaml"
+    risk.write_text(risk.read_text(encoding="utf-8").replace("power: QL-00003", "power: QL-9"))
+    forked.clear()
+    alone, nothing = published("1", "alone-wrong")
+    beside, none = published("2", "beside-wrong")
+    assert forked and alone.code == beside.code == 1
+    assert "R002" in beside.out and beside.out == alone.out and beside.err == alone.err
+    assert nothing == none == {}
+
+
+def test_checks_that_fail_beside_fail_the_run() -> None:
+    def failing() -> list[Any]:
+        raise ValueError("a check went wrong")
+
+    with pytest.raises(RuntimeError, match="a check went wrong"):
+        pipeline.ChecksBeside(failing).problems()

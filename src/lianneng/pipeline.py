@@ -6,10 +6,17 @@ Nothing here prints; every stage adds located problems and the caller decides ho
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
+import os
+import pickle
+import sys
+import tempfile
+import threading
+import traceback
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from lianneng.cache import RegisterCache
 from lianneng.check.completeness import check_completeness
@@ -43,6 +50,65 @@ class Checked:
     sources: Sources
     policy: LoadedPolicy | None = None
     grades: dict[str, Grade] = field(default_factory=dict)
+    beside: ChecksBeside | None = None
+    """The checks across records, while they still run beside the caller (see check_register);
+    until then `problems` holds only those found in each file."""
+
+    def settle(self) -> Checked:
+        """This, with every problem found: the checks run beside it, if any, waited for."""
+        if self.beside is not None:
+            self.problems = self.beside.problems()
+            self.beside = None
+        return self
+
+
+class ChecksBeside:
+    """A register's checks across records, run in a forked copy of this process while this one
+    goes on (publish builds its documents meanwhile): at 100k risk points they are 5–6 s that
+    otherwise keep the other core idle. The copy writes its problems to a file and ends, so the
+    pages the two share are copied only while the checks run."""
+
+    def __init__(self, checks: Callable[[], list[Problem]]) -> None:
+        handle, self.path = tempfile.mkstemp(prefix="lianneng-checks-", suffix=".pickle")
+        os.close(handle)
+        self.pid = os.fork()
+        if self.pid == 0:  # the copy: check, write, end without running anything of the parent's
+            try:
+                outcome: tuple[str, Any] = ("problems", checks())
+            except BaseException:  # noqa: BLE001 - reported by the parent as an internal error
+                outcome = ("failed", traceback.format_exc())
+            try:
+                with open(self.path, "wb") as out:
+                    pickle.dump(outcome, out, protocol=pickle.HIGHEST_PROTOCOL)
+            finally:
+                os._exit(0)
+
+    def problems(self) -> list[Problem]:
+        os.waitpid(self.pid, 0)
+        try:
+            with open(self.path, "rb") as found:
+                kind, value = pickle.load(found)
+        except (OSError, EOFError, pickle.UnpicklingError) as exc:
+            raise RuntimeError("the checks run beside ended without their problems") from exc
+        finally:
+            Path(self.path).unlink(missing_ok=True)
+        if kind != "problems":
+            raise RuntimeError(f"the checks run beside failed:\n{value}")
+        problems: list[Problem] = value
+        return problems
+
+
+# A register this large has checks worth running beside (below, forking costs more than it saves).
+BESIDE_MIN_RECORDS = 1500
+
+
+def _can_check_beside(records: int, speed: Speed) -> bool:
+    return (
+        speed.workers >= 2
+        and records >= BESIDE_MIN_RECORDS
+        and sys.platform.startswith("linux")  # fork, as the parse workers (see pool_context)
+        and threading.active_count() == 1  # a fork copies only this thread
+    )
 
 
 @building_to_last()
@@ -52,12 +118,15 @@ def check_register(
     policy: str | None = None,
     today: date | None = None,
     speed: Speed | None = None,
+    beside: bool = False,
 ) -> Checked:
     """Read and check the register at `root`, graded by its policy (or by `policy` instead).
 
     With `today`, dated duties are checked too: reviews, control deadlines, warning deadlines.
     `speed` (by default, as the command line set it) changes how fast the answer comes, never
-    the answer.
+    the answer. With `beside`, a large register whose files hold no error may come back with
+    its checks across records still running (Checked.beside): the caller goes on with the
+    register and settles the Checked before it relies on the problems.
     """
     speed = speed or current_speed()
     sources = Sources(root, display_root(root))
@@ -80,19 +149,26 @@ def check_register(
         cache.close()
     register = Register(root, config, records)
     register.broken_ids = claimed - set(register.ids) - set(register.steps)
-    problems += check_references(register, sources)
-    problems += check_fields(register, sources)
-    problems += check_completeness(register, sources)
-    problems += check_markdown(register, sources)
-    problems += check_evidence(register, sources)
-    grades: dict[str, Grade] = {}
-    if loaded is not None:
-        grades = grade_all(loaded.policy, register)
-        problems += loaded.warnings
-        problems += check_grades(register, loaded.policy, grades, sources)
-    if today is not None:
-        problems += check_dates(register, loaded.policy if loaded else None, grades, sources, today)
-    return Checked(register, apply_settings(problems, config.checks), sources, loaded, grades)
+    grades = grade_all(loaded.policy, register) if loaded is not None else {}
+
+    def across_records() -> list[Problem]:
+        found = check_references(register, sources)
+        found += check_fields(register, sources)
+        found += check_completeness(register, sources)
+        found += check_markdown(register, sources)
+        found += check_evidence(register, sources)
+        if loaded is not None:
+            found += loaded.warnings
+            found += check_grades(register, loaded.policy, grades, sources)
+        if today is not None:
+            policy_used = loaded.policy if loaded else None
+            found += check_dates(register, policy_used, grades, sources, today)
+        return apply_settings(problems + found, config.checks)
+
+    in_files = any(p.severity is Severity.ERROR for p in problems)
+    if beside and not in_files and _can_check_beside(len(records), speed):
+        return Checked(register, problems, sources, loaded, grades, ChecksBeside(across_records))
+    return Checked(register, across_records(), sources, loaded, grades)
 
 
 def load_config(sources: Sources) -> Config:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from lianneng.console import stderr, stdout
 from lianneng.errors import ConfigError, Exit
-from lianneng.pipeline import check_register
+from lianneng.pipeline import Checked, check_register
 from lianneng.problems import Severity
 from lianneng.publish.audience import Audience
 from lianneng.publish.site import publish
@@ -27,32 +27,35 @@ def run(
     quiet: bool = False,
 ) -> int:
     try:
-        checked = check_register(root)
+        # A large register's checks across records may still be running beside while its
+        # documents are built; nothing is written until they have found no error.
+        checked = check_register(root, beside=True)
         keep_until_exit(checked)
     except ConfigError as exc:
         REPORTERS["text"](Report(exc.problems, lang or "zh"), sys.stdout)
         return Exit.USAGE
     config = checked.register.config
     language = lang or os.environ.get("LIANNENG_LANG") or config.locale
-    errors = [p for p in checked.problems if p.severity is Severity.ERROR]
-    if errors:
-        # Publishing a register with errors would put wrong facts in front of readers.
-        REPORTERS["text"](Report(errors, language), sys.stdout)
-        stderr().print(
-            "登记册有错误,未发布;请先运行 lianneng validate / the register has errors; "
-            "nothing was published"
-        )
+    if checked.beside is None and _refused(checked, language):
         return Exit.PROBLEMS
-    with _progress() as advance:
-        result = publish(
-            checked,
-            out,
-            audiences=[Audience(a) for a in audiences],
-            formats=formats,
-            lang=language,
-            script=script or config.script,
-            progress=advance,
-        )
+    try:
+        with _progress() as advance:
+            result = publish(
+                checked,
+                out,
+                audiences=[Audience(a) for a in audiences],
+                formats=formats,
+                lang=language,
+                script=script or config.script,
+                progress=advance,
+            )
+    except Exception:
+        # Built from a register the checks then found wrong: its errors are the answer.
+        if _refused(checked.settle(), language):
+            return Exit.PROBLEMS
+        raise
+    if _refused(checked.settle(), language):
+        return Exit.PROBLEMS
     if result.problems:
         REPORTERS["text"](Report(sorted(result.problems), language), sys.stdout)
         return Exit.PROBLEMS
@@ -68,6 +71,19 @@ def run(
     )
     console.print(summary)
     return Exit.OK
+
+
+def _refused(checked: Checked, language: str) -> bool:
+    """Whether the register has errors, reported if it has: then nothing is published
+    (publishing a register with errors would put wrong facts in front of readers)."""
+    errors = [p for p in checked.problems if p.severity is Severity.ERROR]
+    if errors:
+        REPORTERS["text"](Report(errors, language), sys.stdout)
+        stderr().print(
+            "登记册有错误,未发布;请先运行 lianneng validate / the register has errors; "
+            "nothing was published"
+        )
+    return bool(errors)
 
 
 class _progress:

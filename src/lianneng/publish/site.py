@@ -156,6 +156,11 @@ def publish(
     keep_until_exit((renderer, finishing))  # every audience's documents
     if any(p.severity is Severity.ERROR for p in result.problems):
         return result
+    # Built while the register's checks ran beside: an error they find stops the writing (the
+    # caller reports it).
+    beside = checked.beside is not None
+    if beside and any(p.severity is Severity.ERROR for p in checked.settle().problems):
+        return result
     in_scope = {(a.value, f) for a in audiences for f in formats}
     write_outputs(
         out, outputs, result, lambda rel: (rel.split("/")[0], rel.rsplit(".", 1)[-1]) in in_scope
