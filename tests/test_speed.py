@@ -385,18 +385,21 @@ def test_office_files_rendered_by_workers_are_the_same_bytes(  # type: ignore[no
             lambda *a, _render=render, _name=name, **k: here.append(_name) or _render(*a, **k),
         )
 
-    def published(jobs: str) -> dict[str, bytes]:
-        monkeypatch.setenv("LIANNENG_JOBS", jobs)
-        out = tmp_path / f"site-{jobs}"
-        assert run("publish", str(root), "--out", str(out), "--quiet").code == 0
-        return {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*.*")}
-
-    alone = published("1")
-    assert {"render_xlsx", "render_docx"} <= set(here)
+    ran, alone = _published(run, monkeypatch, root, tmp_path / "alone", jobs="1")
+    assert ran.code == 0 and {"render_xlsx", "render_docx"} <= set(here)
     here.clear()
-    together = published("2")
-    assert here == []  # the workers rendered every office file
+    ran, together = _published(run, monkeypatch, root, tmp_path / "together", jobs="2")
+    assert ran.code == 0 and here == []  # the workers rendered every office file
     assert together == alone
+
+
+def _published(
+    run, monkeypatch, root: Path, out: Path, *, jobs: str
+) -> tuple[Any, dict[str, bytes]]:  # type: ignore[no-untyped-def]
+    """`publish` of `root` into `out` with `jobs` processes: how it ran and every file written."""
+    monkeypatch.setenv("LIANNENG_JOBS", jobs)
+    result = run("publish", str(root), "--out", str(out), "--quiet")
+    return result, {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*.*")}
 
 
 def test_files_no_worker_has_started_are_rendered_here_once(monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -824,10 +827,7 @@ def test_publish_with_its_checks_beside_writes_the_same_files_or_none(  # type: 
     forked = _forks_counted(monkeypatch)
 
     def published(jobs: str, name: str) -> tuple[Any, dict[str, bytes]]:
-        monkeypatch.setenv("LIANNENG_JOBS", jobs)
-        out = tmp_path / name
-        result = run("publish", str(root), "--out", str(out), "--quiet")
-        return result, {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*.*")}
+        return _published(run, monkeypatch, root, tmp_path / name, jobs=jobs)
 
     alone, files = published("1", "alone")
     beside, same = published("2", "beside")
