@@ -844,6 +844,20 @@ def test_publish_with_its_checks_beside_writes_the_same_files_or_none(  # type: 
     assert nothing == none == {}
 
 
+def test_checks_beside_abandoned_leave_nothing_behind() -> None:
+    def slow() -> list[Any]:
+        time.sleep(60)
+        return []
+
+    started = time.monotonic()
+    beside = pipeline.ChecksBeside(slow)
+    beside.abandon()
+    assert time.monotonic() - started < 30  # stopped, not waited for
+    assert not Path(beside.path).exists()
+    with pytest.raises(ChildProcessError):  # and reaped: no process of that number is left
+        os.waitpid(beside.pid, os.WNOHANG)
+
+
 def test_checks_that_fail_beside_fail_the_run() -> None:
     def failing() -> list[Any]:
         raise ValueError("a check went wrong")

@@ -5,9 +5,11 @@ Nothing here prints; every stage adds located problems and the caller decides ho
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import os
 import pickle
+import signal
 import sys
 import tempfile
 import threading
@@ -54,6 +56,12 @@ class Checked:
     """The checks across records, while they still run beside the caller (see check_register);
     until then `problems` holds only those found in each file."""
 
+    def abandon(self) -> None:
+        """Stop the checks run beside, if any: the run is ending without them."""
+        if self.beside is not None:
+            self.beside.abandon()
+            self.beside = None
+
     def settle(self) -> Checked:
         """This, with every problem found: the checks run beside it, if any, waited for."""
         if self.beside is not None:
@@ -82,6 +90,13 @@ class ChecksBeside:
                     pickle.dump(outcome, out, protocol=pickle.HIGHEST_PROTOCOL)
             finally:
                 os._exit(0)
+
+    def abandon(self) -> None:
+        """Stop the checks and leave nothing behind (the run was interrupted)."""
+        with contextlib.suppress(OSError):
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+        Path(self.path).unlink(missing_ok=True)
 
     def problems(self) -> list[Problem]:
         os.waitpid(self.pid, 0)

@@ -54,6 +54,9 @@ def run(
         if _refused(checked.settle(), language):
             return Exit.PROBLEMS
         raise
+    except BaseException:  # interrupted: the checks beside are not waited for
+        checked.abandon()
+        raise
     if _refused(checked.settle(), language):
         return Exit.PROBLEMS
     if result.problems:
