@@ -197,7 +197,7 @@ class Renderer:
         """Every file's bytes, once those made in the workers are done."""
         if self.office is not None:
             return self.office.collect(files)
-        return {name: file for name, file in files.items() if isinstance(file, bytes)}
+        return {n: f if isinstance(f, bytes) else f.result() for n, f in files.items()}
 
     def office_files(
         self,
@@ -279,6 +279,9 @@ class Folder:
     documents: list[Document] = field(default_factory=list)
     files: dict[str, bytes | Future[bytes]] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        self.unit = self.renderer.convert(self.page.unit["name"])  # as the office files name it
+
     def add(self, document: Document) -> None:
         convert = self.renderer.convert
         if convert is not no_conversion:  # simplified: nothing to convert, nothing to copy
@@ -291,7 +294,7 @@ class Folder:
         ]
         page, progress = self.page, self.progress
         announce = (lambda name: progress(f"{page.audience}/{name}")) if progress else None
-        made = self.renderer.office_files(wanted, convert(page.unit["name"]), page.lang, announce)
+        made = self.renderer.office_files(wanted, self.unit, page.lang, announce)
         for (fmt, _), file in zip(wanted, made, strict=True):
             self.files[f"{document.name}.{fmt}"] = file
 
