@@ -149,21 +149,36 @@ def test_grid_with_missing_cell_and_disorder_is_located(register: Path, run) -> 
     assert any(":11:" in line and "P004" in line for line in lines), result.out
 
 
-def test_unreachable_level_and_unknown_rule_field(register: Path, run) -> None:  # type: ignore[no-untyped-def]
-    use_policy(
-        register,
-        """\
+def one_rule_policy(when: str) -> str:
+    """A rules policy giving 一级 where `when` holds (its line 7), else 三级; 二级 unreachable."""
+    return f"""\
 id: rules
 name: 规则
 labels: [一级, 二级, 三级]
 method: rules
 rules:
   rules:
-    - when: {busines_class: 行政许可类}
+    - when: {{{when}}}
       level: 一级
   default: 三级
-""",
+"""
+
+
+def test_rules_read_coded_values_by_name(register: Path) -> None:
+    """A power item may give its category as a code (CW for 财务管理): grading reads it by name,
+    as every stage after the files are read does."""
+    use_policy(register, one_rule_policy("power.category: 财务管理"))
+    power = register / "powers" / "CW-001.yaml"
+    named = check_register(register).grades["RP-001"].level
+    power.write_text(
+        power.read_text(encoding="utf-8").replace("category: 财务管理", "category: CW"),
+        encoding="utf-8",
     )
+    assert named == check_register(register).grades["RP-001"].level == "一级"
+
+
+def test_unreachable_level_and_unknown_rule_field(register: Path, run) -> None:  # type: ignore[no-untyped-def]
+    use_policy(register, one_rule_policy("busines_class: 行政许可类"))
     result = run("validate", str(register), "-f", "parsable", "--lang", "en")
     assert result.code == 2
     assert (

@@ -823,6 +823,11 @@ def test_publish_with_its_checks_beside_writes_the_same_files_or_none(  # type: 
 ) -> None:
     root = tmp_path / "register"
     generate(root, 40)
+    # A category given as its code: written by name before the checks go beside.
+    power = root / "powers" / "QL-00001.yaml"
+    power.write_text(
+        power.read_text(encoding="utf-8").replace("category: 行政许可", "category: XK")
+    )
     monkeypatch.setattr(pipeline, "BESIDE_MIN_RECORDS", 10)
     forked = _forks_counted(monkeypatch)
 
@@ -833,6 +838,7 @@ def test_publish_with_its_checks_beside_writes_the_same_files_or_none(  # type: 
     beside, same = published("2", "beside")
     assert forked and alone.code == beside.code == 0
     assert same == files
+    assert "XK" not in files["public/power-catalogue.md"].decode()
     # A reference to nothing: an error only the checks across records find.
     risk = root / "risks" / "RP-000003.yaml"
     risk.write_text(risk.read_text(encoding="utf-8").replace("power: QL-00003", "power: QL-9"))

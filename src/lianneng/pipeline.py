@@ -28,6 +28,7 @@ from lianneng.check.fields import check_fields
 from lianneng.check.markdown import check_markdown
 from lianneng.check.references import check_references
 from lianneng.check.schema import validate
+from lianneng.check.tables import write_codes_by_name
 from lianneng.errors import ConfigError
 from lianneng.grading.base import Grade
 from lianneng.grading.checks import check_grades
@@ -164,6 +165,7 @@ def check_register(
         cache.close()
     register = Register(root, config, records)
     register.broken_ids = claimed - set(register.ids) - set(register.steps)
+    write_codes_by_name(register)
     grades = grade_all(loaded.policy, register) if loaded is not None else {}
 
     def across_records() -> list[Problem]:

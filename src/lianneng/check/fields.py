@@ -1,7 +1,8 @@
 """References and coded values, checked in one walk over the fields that hold them.
 
 Each such field is checked where it is: its ids must name records of the right kind, its codes
-must come from the register's tables (and are then written by name).
+must come from the register's tables (those given as codes were written by name before anything
+read them: see check.tables.write_codes_by_name).
 """
 
 from __future__ import annotations
@@ -57,8 +58,6 @@ class _FieldCheck:
                 ):
                     where = path + ((name,) if index is None else (name, index))
                     self._report(file, item, where, table, kinds)
-            if table:
-                self.tables.write_by_name(model, name, table, value)
         for name in plan.nesting:
             value = values[name]
             if type(value) is list:
