@@ -226,6 +226,42 @@ def test_outputs_no_longer_produced_are_removed(run, tmp_path: Path) -> None:  #
     assert mine.read_text(encoding="utf-8") == "keep me"
 
 
+def test_a_publish_that_fails_late_leaves_every_file_as_it_was(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Files are written as they are made, but put in place only once nothing has failed: a
+    template that fails after others were rendered leaves the folder as the last run left it,
+    with no temporary file in it."""
+    root = tmp_path / "reg"
+    shutil.copytree(CANARY, root)
+    out = tmp_path / "out"
+    published(run, root, out)
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    (root / "risks" / "RP-001.yaml").write_text(
+        (root / "risks" / "RP-001.yaml")
+        .read_text(encoding="utf-8")
+        .replace("title: 报销审核把关不严", "title: 报销审核把关不严(改)"),
+        encoding="utf-8",
+    )
+    (root / "templates").mkdir()
+    (root / "templates" / "warnings.md.j2").write_text("{{ 1 / 0 }}\n", encoding="utf-8")
+    result = run("publish", str(root), "--out", str(out))
+    assert result.code == 1 and "T001" in result.out
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
+def test_temporaries_a_killed_publish_left_are_removed_by_the_next(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "out"
+    published(run, CANARY, out)
+    left = out / "public" / ".risk-list.md.k2x_9a0b.tmp"  # as mkstemp names them
+    left.write_text("半个文件", encoding="utf-8")
+    mine = [out / "public" / ".notes.tmp", out / "public" / ".risk-list.md.mine.tmp"]
+    for path in mine:
+        path.write_text("keep me", encoding="utf-8")
+    (out / "public" / "risk-list.md").write_text("changed", encoding="utf-8")
+    published(run, CANARY, out)
+    assert not left.exists()
+    assert all(path.read_text(encoding="utf-8") == "keep me" for path in mine)
+
+
 def test_traditional_script_and_english_labels(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     outputs = published(
         run, CANARY, tmp_path / "tw", "-a", "public", "-f", "md", "--script", "traditional"

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import glob
 import os
+import re
 import tempfile
+import threading
 from pathlib import Path
 
 
@@ -18,27 +22,89 @@ def write_atomic_bytes(path: Path, data: bytes) -> bool:
     A temporary file in the same folder, fsynced, then renamed over the target (links resolved,
     mode kept), then the folder fsynced: the measured way to survive SIGKILL and power loss.
     """
-    target = path.resolve() if path.is_symlink() else path
-    try:
-        if target.read_bytes() == data:
-            return False
-    except FileNotFoundError:
-        pass
-    mode = target.stat().st_mode & 0o7777 if target.exists() else 0o644
-    folder = target.parent
-    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, mode)
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-    _fsync_folder(folder)
-    return True
+    staged = StagedFiles()
+    staged.stage(path, data)
+    return bool(staged.commit())
+
+
+class StagedFiles:
+    """Files written beside where they go as soon as each is made, then put in place together
+    (`commit`) or removed (`discard`): a run that makes many files writes them while it goes
+    on, yet leaves every file as it was if it fails before the end. Each is written as
+    write_atomic_bytes writes one; `stage` may be called from several threads at once."""
+
+    def __init__(self) -> None:
+        self.written: dict[Path, tuple[str, Path]] = {}  # path → (temporary file, target)
+        self.unchanged: list[Path] = []
+        self._made_folders: list[Path] = []
+        self._lock = threading.Lock()
+
+    def stage(self, path: Path, data: bytes) -> None:
+        """Write `data` to a temporary file beside `path`, unless `path` holds exactly that."""
+        target = path.resolve() if path.is_symlink() else path
+        try:
+            if target.read_bytes() == data:
+                with self._lock:
+                    self.unchanged.append(path)
+                return
+        except FileNotFoundError:
+            pass
+        mode = target.stat().st_mode & 0o7777 if target.exists() else 0o644
+        self._make_folder(target.parent)
+        fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(temp, mode)
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
+        with self._lock:
+            self.written[path] = (temp, target)
+
+    def commit(self) -> list[Path]:
+        """Put every staged file in place, each folder then fsynced; the paths written."""
+        folders: dict[Path, list[str]] = {}
+        for path in sorted(self.written):
+            temp, target = self.written[path]
+            os.replace(temp, target)
+            folders.setdefault(target.parent, []).append(target.name)
+        for folder, names in folders.items():
+            _remove_left_behind(folder, names)
+            _fsync_folder(folder)
+        written = sorted(self.written)
+        self.written = {}
+        return written
+
+    def discard(self) -> None:
+        """Remove every staged file, and the folders made for them (if nothing else is there)."""
+        for temp, _ in self.written.values():
+            Path(temp).unlink(missing_ok=True)
+        self.written = {}
+        for folder in reversed(self._made_folders):
+            with contextlib.suppress(OSError):  # not empty: something else is there
+                folder.rmdir()
+
+    def _make_folder(self, folder: Path) -> None:
+        with self._lock:
+            missing = [f for f in (folder, *folder.parents) if not f.exists()]
+            for made in reversed(missing):
+                made.mkdir(exist_ok=True)
+                self._made_folders.append(made)
+
+
+def _remove_left_behind(folder: Path, names: list[str]) -> None:
+    """Temporary files of these names that a killed run left behind (one killed while it
+    staged a publish run's files leaves them all): none of them is anyone's content."""
+    for name in names:
+        for temp in folder.glob(f"{glob.escape('.' + name)}.*.tmp"):
+            if _TEMPORARY.fullmatch(temp.name[len(name) + 1 :]) and not temp.is_symlink():
+                temp.unlink(missing_ok=True)
+
+
+_TEMPORARY = re.compile(r"\.[a-z0-9_]{8}\.tmp")  # what mkstemp adds to the name
 
 
 def _fsync_folder(folder: Path) -> None:

@@ -11,7 +11,14 @@ from lianneng.console import stderr, stdout
 from lianneng.errors import Exit, UsageError
 from lianneng.publish.jinja import environment
 from lianneng.publish.labels import label
-from lianneng.publish.site import Page, Published, Renderer, converter, write_outputs
+from lianneng.publish.site import (
+    Page,
+    Published,
+    Renderer,
+    converter,
+    stage_all,
+    write_outputs,
+)
 
 
 def aggregate(
@@ -59,7 +66,7 @@ def aggregate(
         return Exit.INTERNAL
     write_outputs(
         out,
-        {out / name: data for name, data in files.items()},
+        stage_all({out / name: data for name, data in files.items()}),
         published,
         lambda rel: rel.rsplit(".", 1)[-1] in formats,
     )
