@@ -57,7 +57,16 @@ def _validate(run, root: Path, *extra: str, cache: bool, monkeypatch) -> tuple[i
     return result.code, result.out
 
 
-def test_the_cache_never_changes_a_result(run, register: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("split", [False, True], ids=["one process", "checks split"])
+def test_the_cache_never_changes_a_result(run, register: Path, monkeypatch, split: bool) -> None:  # type: ignore[no-untyped-def]
+    """...whether the checks across records all run in this process or half of them in a
+    forked copy (what a cached report depends on, such as the evidence files looked for, is
+    noted by the half run here)."""
+    forked = _forks_counted(monkeypatch)
+    if split:
+        monkeypatch.setattr(pipeline, "BESIDE_MIN_RECORDS", 1)
+        monkeypatch.setenv("LIANNENG_JOBS", "2")
+
     def same(label: str, *extra: str) -> tuple[int, str]:
         fresh = _validate(run, register, *extra, cache=False, monkeypatch=monkeypatch)
         cached = _validate(run, register, *extra, cache=True, monkeypatch=monkeypatch)
@@ -121,6 +130,7 @@ def test_the_cache_never_changes_a_result(run, register: Path, monkeypatch) -> N
     with monkeypatch.context() as patch:
         patch.setattr(cache_module, "tool_fingerprint", lambda: b"another version of the tool")
         same("another version of the tool")
+    assert bool(forked) == split
 
 
 def _append(path: Path, text: str) -> None:
@@ -791,20 +801,26 @@ def test_ruamel_is_imported_only_for_text_the_fast_path_will_not_take(tmp_path: 
     "root", REGISTERS_OF_EVERY_SHAPE, ids=lambda p: p.parent.name + "/" + p.name
 )
 def test_checks_run_beside_find_the_same_problems(root: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    """Where a register's files hold no error, its checks across records may run in a forked
-    copy of the process (publish builds its documents meanwhile): once settled, the problems
-    are the same, in the same order, dated checks included."""
-    monkeypatch.setattr(pipeline, "BESIDE_MIN_RECORDS", 1)
+    """A large register's checks across records run half in a forked copy of the process
+    (validate, grade), or all of them there where its files hold no error and the caller goes on
+    (publish builds its documents meanwhile): once settled, the problems are the same, in the
+    same order, dated checks included."""
+    monkeypatch.setattr(pipeline, "BESIDE_MIN_RECORDS", 0)  # even none
     forked = _forks_counted(monkeypatch)
     day = date(2026, 6, 1)
     try:
         alone = check_register(root, today=day).problems
     except ConfigError:
         return  # a register whose settings cannot be read is checked no further either way
+    assert not forked
+    split = check_register(root, today=day, speed=Speed(workers=2))
+    assert forked == [None] and split.beside is None
+    assert split.problems == alone
+    forked.clear()
     checked = check_register(root, today=day, speed=Speed(workers=2), beside=True)
-    assert len(forked) == (checked.beside is not None)
+    assert forked == [None]
     if root.parent.parent.name != "invalid":
-        assert forked  # files without an error: the checks ran beside
+        assert checked.beside is not None  # files without an error: all ran beside
     assert checked.settle().problems == alone
     assert checked.beside is None
 
