@@ -79,8 +79,10 @@ def text_width(line: str) -> int:
 
 def wrapped_lines(text: str, width: float) -> int:
     """Lines `text` needs in a column `width` characters wide (wrapping anywhere, as CJK does)."""
-    width = max(width, 1.0)
-    return sum(max(1, -(-text_width(line) // int(width))) for line in text.split("\n"))
+    columns = int(max(width, 1.0))
+    if "\n" not in text:  # most cells: one line, measured without splitting
+        return max(1, -(-text_width(text) // columns))
+    return sum(max(1, -(-text_width(line) // columns)) for line in text.split("\n"))
 
 
 def padded(values: Sequence[str], count: int) -> list[str]:
