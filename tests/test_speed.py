@@ -8,7 +8,6 @@ import os
 import shutil
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable
 from datetime import date
@@ -412,41 +411,41 @@ def _published(
     return result, {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*.*")}
 
 
-def test_files_no_worker_has_started_are_rendered_here_once(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from concurrent.futures import Future
-
+def test_files_no_worker_has_started_are_rendered_here_largest_first_and_once(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from lianneng.publish import site
     from lianneng.publish.blocks import Document, Table
 
     rendered: list[str] = []
     render_office = site.render_office
     monkeypatch.setattr(
-        site, "render_office", lambda *a: rendered.append(a[1].name) or render_office(*a)
+        site,
+        "render_office",
+        lambda *a: rendered.append(f"{a[1].name}.{a[0]}") or render_office(*a),
     )
-    workers = OfficeWorkers(2)
-    done, waiting = Future[bytes](), Future[bytes]()
-    done.set_result(b"made by a worker")
-    ledger = Document("ledger", "台账", [Table(("编号", "风险"), (("RP-1", "审批"),))])
-    workers.jobs[waiting] = ("xlsx", ledger, "某局", "zh")
-    # Were it waited for instead, no worker would ever make it: fail rather than hang.
-    never = threading.Timer(
-        10, lambda: waiting.done() or waiting.set_exception(AssertionError("waited for"))
+    workers = OfficeWorkers(0)  # no worker ever free: every file waits for this process
+    rules = Document("rules", "制度", [Table(("编号", "名称"), (("R-1", "制度"),))])
+    rows = tuple((f"RP-{n}", "审批把关不严" * 5) for n in range(200))
+    ledger = Document("ledger", "台账", [Table(("编号", "风险"), rows)])
+    jobs = [("xlsx", rules, "某局", "zh"), ("xlsx", ledger, "某局", "zh")]
+    jobs.append(("docx", ledger, "某局", "zh"))
+    small, big, big_docx = workers.render(jobs)
+    files = workers.collect(
+        {
+            "rules.xlsx": small,
+            "filing/ledger.xlsx": big,
+            "internal/ledger.xlsx": big,  # the same file in two folders
+            "ledger.docx": big_docx,
+        }
     )
-    never.start()
-    try:
-        files = workers.collect(
-            {"a.xlsx": done, "filing/ledger.xlsx": waiting, "internal/ledger.xlsx": waiting}
-        )
-    finally:
-        never.cancel()
-    here = render_office("xlsx", ledger, "某局", "zh")
+    assert rendered == ["ledger.xlsx", "ledger.docx", "rules.xlsx"]  # largest first, once each
+    rendered.clear()
     assert files == {
-        "a.xlsx": b"made by a worker",
-        "filing/ledger.xlsx": here,
-        "internal/ledger.xlsx": here,
+        "rules.xlsx": render_office(*jobs[0]),
+        "filing/ledger.xlsx": render_office(*jobs[1]),
+        "internal/ledger.xlsx": render_office(*jobs[1]),
+        "ledger.docx": render_office(*jobs[2]),
     }
-    assert rendered == ["ledger"]  # once, for both folders
-    assert waiting.cancelled()  # no worker will make it too
+    assert workers.pool is None  # and no worker was started
 
 
 def test_what_audiences_share_is_rendered_once_and_the_files_are_the_same(  # type: ignore[no-untyped-def]

@@ -8,7 +8,9 @@ and nothing else in OUT is touched.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import gc
+import heapq
 import json
 import os
 import pickle
@@ -441,7 +443,12 @@ class OfficeWorkers:
     The workers are started afresh (spawn), not forked: a forked worker shares this process's
     memory page by page, and every page either side then writes (a reference count is a write)
     is copied, which cost this process more time than sending each document does (at 100k risk
-    points about 7 s of copying, against under 2 s of pickling the documents)."""
+    points about 7 s of copying, against under 2 s of pickling the documents).
+
+    Files wait here, not in the pool's queue, and a worker that is free takes the largest file
+    waiting (this process too, once it has made everything else: see collect). Taken in the
+    order their documents are built, a large register's biggest files (the second audience's
+    ledger) were started last and finished long after the rest."""
 
     # Below this many records the files are small and starting workers costs more than it saves.
     MIN_RECORDS = 1500
@@ -452,6 +459,11 @@ class OfficeWorkers:
         self.workers = workers
         self.pool: ProcessPoolExecutor | None = None
         self.jobs: dict[Future[bytes], tuple[str, Document, str, str]] = {}
+        # (minus its size, its number, its file, the document pickled) of each file waiting
+        self._waiting: list[tuple[int, int, Future[bytes], bytes]] = []
+        self._running = 0
+        self._closed = False
+        self._lock = threading.Lock()
 
     @classmethod
     def for_register(cls, records: int, formats: list[str]) -> OfficeWorkers | None:
@@ -463,10 +475,46 @@ class OfficeWorkers:
 
     def render(self, jobs: list[tuple[str, Document, str, str]]) -> list[Future[bytes]]:
         """Render office files (format, document, unit, language) in the workers, each
-        document sent to them; the workers start with the first."""
+        document sent to them; a free worker starts on the largest at once."""
         if not jobs:
             return []
-        if self.pool is None:
+        sent: dict[int, bytes] = {}  # each document pickled once, for both of its formats
+        files: list[Future[bytes]] = []
+        with self._lock:
+            for job in jobs:
+                document = job[1]
+                if id(document) not in sent:
+                    sent[id(document)] = pickle.dumps(document, pickle.HIGHEST_PROTOCOL)
+                file = Future[bytes]()
+                self.jobs[file] = job
+                # A document's size stands for its work; a DOCX takes about half an XLSX's.
+                size = len(sent[id(document)]) // (2 if job[0] == "docx" else 1)
+                heapq.heappush(self._waiting, (-size, len(self.jobs), file, sent[id(document)]))
+                files.append(file)
+        self._start_waiting()
+        return files
+
+    def _start_waiting(self) -> None:
+        """Give each free worker the largest file waiting."""
+        while True:
+            with self._lock:
+                if self._closed or self._running >= self.workers:
+                    return
+                taken = self._take()
+                if taken is None:
+                    return
+                self._running += 1
+            file, sent = taken
+            fmt, _, unit, lang = self.jobs[file]
+            try:
+                made = self._pool().submit(render_sent, fmt, sent, unit, lang)
+            except RuntimeError as exc:  # the pool was shut down meanwhile: the run is ending
+                file.set_exception(exc)
+                return
+            made.add_done_callback(functools.partial(self._made, file))
+
+    def _pool(self) -> ProcessPoolExecutor:
+        if self.pool is None:  # (only this process starts files before the last one waits)
             import multiprocessing
 
             self.pool = ProcessPoolExecutor(
@@ -474,34 +522,49 @@ class OfficeWorkers:
                 mp_context=multiprocessing.get_context("spawn"),
                 initializer=_start_office_worker,
             )
-        sent: dict[int, bytes] = {}  # each document pickled once, for both of its formats
-        futures = []
-        for fmt, document, unit, lang in jobs:
-            if id(document) not in sent:
-                sent[id(document)] = pickle.dumps(document, pickle.HIGHEST_PROTOCOL)
-            futures.append(self.pool.submit(render_sent, fmt, sent[id(document)], unit, lang))
-        self.jobs.update(zip(futures, jobs, strict=True))
-        return futures
+        return self.pool
+
+    def _take(self) -> tuple[Future[bytes], bytes] | None:
+        """The largest file waiting, now started (one already taken over is passed by)."""
+        while self._waiting:
+            _, _, file, sent = heapq.heappop(self._waiting)
+            if file.set_running_or_notify_cancel():
+                return file, sent
+        return None
+
+    def _made(self, file: Future[bytes], made: Future[bytes]) -> None:
+        # (Called in the pool's own thread, as each file is done.)
+        with self._lock:
+            self._running -= 1
+        if made.cancelled():
+            file.set_exception(RuntimeError("the office workers were stopped"))
+        elif (error := made.exception()) is not None:
+            file.set_exception(error)
+        else:
+            file.set_result(made.result())
+        self._start_waiting()
 
     def collect(self, files: dict[K, bytes | Future[bytes]]) -> dict[K, bytes]:
-        """Every file's bytes. A file no worker has started yet is rendered here instead, the
-        last sent first (the workers take the first): once this process has made everything
-        else, the workers' queue is all that is left of publishing, and this is a third core's
-        worth of hands for it."""
-        taken: dict[Future[bytes], bytes] = {}
-        if self.take_over:
-            for file in reversed(files.values()):
-                if isinstance(file, Future) and file not in taken and file.cancel():
-                    taken[file] = render_office(*self.jobs[file])
-
-        def made(file: bytes | Future[bytes]) -> bytes:
-            if isinstance(file, bytes):
-                return file
-            return taken[file] if file in taken else file.result()
-
-        return {name: made(file) for name, file in files.items()}
+        """Every file's bytes. Files no worker has started yet are rendered here instead, the
+        largest first: once this process has made everything else, the files waiting are all
+        that is left of publishing, and this is a third core's worth of hands for them."""
+        while self.take_over:
+            with self._lock:
+                taken = self._take()
+            if taken is None:
+                break
+            file, _ = taken
+            try:
+                file.set_result(render_office(*self.jobs[file]))
+            except Exception as exc:  # noqa: BLE001 - raised below, as a worker's would be
+                file.set_exception(exc)
+        return {
+            name: file if isinstance(file, bytes) else file.result() for name, file in files.items()
+        }
 
     def close(self) -> None:
+        with self._lock:
+            self._closed = True
         if self.pool is not None:
             self.pool.shutdown(cancel_futures=True)
 
