@@ -205,7 +205,7 @@ class Staging:
         self.files[path] = file
         if isinstance(file, bytes):
             self._stage(path, file)
-        else:  # made by a worker (or, if none starts it, by this process: see finish)
+        else:  # made by a worker, or by this process if none started it (OfficeWorkers.collect)
             file.add_done_callback(lambda done: self._stage_made(path, done))
 
     def _stage_made(self, path: Path, done: Future[bytes]) -> None:
@@ -220,8 +220,8 @@ class Staging:
             self._jobs.append(self._pool.submit(self.staged.stage, path, data))
 
     def finish(self, outputs: dict[Path, bytes]) -> StagedFiles:
-        """Every file staged (those no worker made, now), once all are; the first error
-        in writing them is raised."""
+        """Every file staged (any not yet, now), once all are; the first error in writing them
+        is raised."""
         for path, data in outputs.items():
             self._stage(path, data)
         self._close()
