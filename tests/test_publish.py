@@ -262,6 +262,26 @@ def test_temporaries_a_killed_publish_left_are_removed_by_the_next(run, tmp_path
     assert all(path.read_text(encoding="utf-8") == "keep me" for path in mine)
 
 
+def test_files_handed_on_as_made_are_not_kept_as_well() -> None:
+    """publish stages each file as it is made: the folder hands it on rather than keeping its
+    bytes too (at 100k risk points the Markdown and HTML alone are 700 MB)."""
+    from lianneng.publish.blocks import Document, Table
+    from lianneng.publish.jinja import environment
+    from lianneng.publish.site import Folder, Page, Published, Renderer, converter
+
+    renderer = Renderer(environment(None), converter("simplified"), None, Published())
+    unit = {"name": "某局", "code": "", "supervisor": "", "period": ""}
+    page = Page(unit, "zh", "public", "公开")
+    rules = Document("rules", "制度", [Table(("编号", "名称"), (("R-1", "制度"),))])
+    handed: dict[str, object] = {}
+    folder = Folder(renderer, page, ["md", "html"], made=handed.__setitem__)
+    folder.add(rules)
+    assert folder.finish() == {}
+    kept = renderer.folder(page, [rules], ["md", "html"])  # no one to hand them to: kept
+    assert set(handed) == set(kept) == {"rules.md", "rules.html", "index.md", "index.html"}
+    assert handed == kept
+
+
 def test_traditional_script_and_english_labels(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     outputs = published(
         run, CANARY, tmp_path / "tw", "-a", "public", "-f", "md", "--script", "traditional"

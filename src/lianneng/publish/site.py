@@ -15,7 +15,7 @@ import json
 import os
 import pickle
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -158,7 +158,7 @@ def publish(
                 # Every folder's Markdown and HTML before waiting for any office file.
                 for finish in finishing:
                     finish()
-                outputs = renderer.collect(staging.files)
+                outputs = renderer.collect(staging.started)
             finally:
                 if office is not None:
                     office.close()
@@ -190,7 +190,9 @@ class Staging:
 
     def __init__(self) -> None:
         self.staged = StagedFiles()
-        self.files: dict[Path, bytes | Future[bytes]] = {}
+        self.started: dict[Path, Future[bytes]] = {}
+        """The files made in the workers (their bytes, once made, are kept by the futures);
+        the others' bytes are let go once staged."""
         self._submitted: set[Path] = set()
         self._jobs: list[Future[None]] = []
         self._pool = ThreadPoolExecutor(2, "stage")
@@ -202,10 +204,10 @@ class Staging:
         return lambda name, file: self.put(folder / name, file)
 
     def put(self, path: Path, file: bytes | Future[bytes]) -> None:
-        self.files[path] = file
         if isinstance(file, bytes):
             self._stage(path, file)
         else:  # made by a worker, or by this process if none started it (OfficeWorkers.collect)
+            self.started[path] = file
             file.add_done_callback(lambda done: self._stage_made(path, done))
 
     def _stage_made(self, path: Path, done: Future[bytes]) -> None:
@@ -220,8 +222,8 @@ class Staging:
             self._jobs.append(self._pool.submit(self.staged.stage, path, data))
 
     def finish(self, outputs: dict[Path, bytes]) -> StagedFiles:
-        """Every file staged (any not yet, now), once all are; the first error in writing them
-        is raised."""
+        """Every file staged (any of `outputs` not yet, now), once all are; the first error in
+        writing them is raised."""
         for path, data in outputs.items():
             self._stage(path, data)
         self._close()
@@ -265,7 +267,7 @@ class Renderer:
             folder.add(document)
         return self.collect(folder.finish())
 
-    def collect(self, files: dict[K, bytes | Future[bytes]]) -> dict[K, bytes]:
+    def collect(self, files: Mapping[K, bytes | Future[bytes]]) -> dict[K, bytes]:
         """Every file's bytes, once those made in the workers are done."""
         if self.office is not None:
             return self.office.collect(files)
@@ -349,7 +351,8 @@ class Folder:
     formats: list[str]
     progress: Callable[[str], None] | None = None
     made: Callable[[str, bytes | Future[bytes]], None] | None = None
-    """Called with each file as soon as it is made (or started, in the workers)."""
+    """Called with each file as soon as it is made (or started, in the workers), instead of
+    keeping it for finish() to return."""
     documents: list[Document] = field(default_factory=list)
     files: dict[str, bytes | Future[bytes]] = field(default_factory=dict)
 
@@ -390,9 +393,10 @@ class Folder:
         return self.files
 
     def _file(self, name: str, file: bytes | Future[bytes]) -> None:
-        self.files[name] = file
-        if self.made is not None:
+        if self.made is not None:  # handed on, not kept (a large register's run makes 900 MB)
             self.made(name, file)
+        else:
+            self.files[name] = file
 
 
 OFFICE_FORMATS = ("xlsx", "docx")
@@ -544,7 +548,7 @@ class OfficeWorkers:
             file.set_result(made.result())
         self._start_waiting()
 
-    def collect(self, files: dict[K, bytes | Future[bytes]]) -> dict[K, bytes]:
+    def collect(self, files: Mapping[K, bytes | Future[bytes]]) -> dict[K, bytes]:
         """Every file's bytes. Files no worker has started yet are rendered here instead, the
         largest first: once this process has made everything else, the files waiting are all
         that is left of publishing, and this is a third core's worth of hands for them."""
