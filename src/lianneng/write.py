@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import contextlib
-import glob
 import os
 import re
 import tempfile
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 
 
@@ -66,13 +66,12 @@ class StagedFiles:
 
     def commit(self) -> list[Path]:
         """Put every staged file in place, each folder then fsynced; the paths written."""
-        folders: dict[Path, list[str]] = {}
+        folders: dict[Path, None] = {}
         for path in sorted(self.written):
             temp, target = self.written[path]
             os.replace(temp, target)
-            folders.setdefault(target.parent, []).append(target.name)
-        for folder, names in folders.items():
-            _remove_left_behind(folder, names)
+            folders[target.parent] = None
+        for folder in folders:
             _fsync_folder(folder)
         written = sorted(self.written)
         self.written = {}
@@ -95,16 +94,26 @@ class StagedFiles:
                 self._made_folders.append(made)
 
 
-def _remove_left_behind(folder: Path, names: list[str]) -> None:
-    """Temporary files of these names that a killed run left behind (one killed while it
-    staged a publish run's files leaves them all): none of them is anyone's content."""
-    for name in names:
-        for temp in folder.glob(f"{glob.escape('.' + name)}.*.tmp"):
-            if _TEMPORARY.fullmatch(temp.name[len(name) + 1 :]) and not temp.is_symlink():
-                temp.unlink(missing_ok=True)
+def remove_left_behind(paths: Iterable[Path]) -> None:
+    """Temporary files that a killed run left beside these files (one killed while it staged a
+    publish run's files leaves them all): none of them is anyone's content. Each folder is
+    listed once; only for a tool's own output folders, which hold a few dozen files (a register
+    folder may hold a hundred thousand)."""
+    names_in: dict[Path, set[str]] = {}
+    for path in paths:
+        names_in.setdefault(path.parent, set()).add(path.name)
+    for folder, names in names_in.items():
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            left = _TEMPORARY.fullmatch(entry.name)
+            if left and left.group(1) in names and not entry.is_symlink():
+                Path(entry.path).unlink(missing_ok=True)
 
 
-_TEMPORARY = re.compile(r"\.[a-z0-9_]{8}\.tmp")  # what mkstemp adds to the name
+_TEMPORARY = re.compile(r"\.(.+)\.[a-z0-9_]{8}\.tmp")  # the name as mkstemp gives it (see stage)
 
 
 def _fsync_folder(folder: Path) -> None:

@@ -33,7 +33,7 @@ from lianneng.publish.documents import DOCUMENTS, each_document
 from lianneng.publish.jinja import BUILTIN_TEMPLATES, TEMPLATE_SECONDS, environment, time_bound
 from lianneng.publish.labels import label
 from lianneng.speed import building_to_last, current_speed, keep_until_exit
-from lianneng.write import StagedFiles, write_atomic
+from lianneng.write import StagedFiles, remove_left_behind, write_atomic
 
 FORMATS = ("md", "html", "xlsx", "docx")
 BUILDING_ORDER = (Audience.FILING, Audience.INTERNAL, Audience.PUBLIC)
@@ -529,7 +529,7 @@ class OfficeWorkers:
         return self.pool
 
     def _take(self) -> tuple[Future[bytes], bytes] | None:
-        """The largest file waiting, now started (one already taken over is passed by)."""
+        """The largest file waiting, now started (one cancelled is passed by)."""
         while self._waiting:
             _, _, file, sent = heapq.heappop(self._waiting)
             if file.set_running_or_notify_cancel():
@@ -656,6 +656,7 @@ def write_outputs(
     produced = {p.relative_to(out).as_posix() for p in [*staged.written, *staged.unchanged]}
     result.unchanged += len(staged.unchanged)
     result.written += staged.commit()
+    remove_left_behind(out / rel for rel in produced)
     kept = set()
     for rel in previous:
         if rel in produced or not isinstance(rel, str) or ".." in Path(rel).parts:
@@ -674,14 +675,14 @@ def write_outputs(
 
 def stage_all(files: dict[Path, bytes]) -> StagedFiles:
     """Every file staged, two at a time (see Staging)."""
-    staged = StagedFiles()
+    staging = Staging()
     try:
-        with ThreadPoolExecutor(2) as writers:
-            list(writers.map(lambda file: staged.stage(*file), sorted(files.items())))
+        for path, data in files.items():
+            staging.put(path, data)
+        return staging.finish({})
     except BaseException:
-        staged.discard()
+        staging.discard()
         raise
-    return staged
 
 
 __all__ = ["FORMATS", "Body", "Published", "publish"]
