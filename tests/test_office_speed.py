@@ -11,6 +11,7 @@ XML to openpyxl's on values that take the less travelled paths.
 from __future__ import annotations
 
 import io
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -30,7 +31,15 @@ from openpyxl.descriptors.serialisable import Serialisable
 from lianneng.publish.blocks import Document, Fields, HeatMap, Table
 from lianneng.publish.formats import docx as docx_writer
 from lianneng.publish.formats import xlsx as xlsx_writer
-from lianneng.publish.formats.ooxml import column_count, column_widths, padded, text_width, xml_text
+from lianneng.publish.formats.ooxml import (
+    char_width,
+    column_count,
+    column_widths,
+    lxml_text,
+    padded,
+    text_width,
+    xml_text,
+)
 
 # Values that take the less travelled paths: tabs and line ends become w:tab/w:br, outer spaces
 # need xml:space, a forbidden character leaves an empty run, "=…" must stay text in Excel.
@@ -218,6 +227,24 @@ def test_text_width_counts_wide_characters_twice() -> None:
     assert text_width("风险 a") == 6
     assert text_width("\u3000全角ｘ") == 8  # ideographic space and full-width letters are wide
     assert text_width("é😀") == 3  # an emoji is wide, an accented letter is not
+
+
+def test_text_width_is_the_sum_of_every_characters_width() -> None:
+    """Measured by the run where a run is surely wide, by the character elsewhere: the same
+    sum for every character there is, alone and between wide ones."""
+    every = [chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF]
+    for start in range(0, len(every), 512):
+        chunk = every[start : start + 512]
+        assert text_width("".join(chunk)) == sum(map(char_width, chunk)), chunk[0]
+        for char in chunk[::7]:
+            assert text_width(f"风{char}险") == 4 + char_width(char), hex(ord(char))
+
+
+def test_lxml_text_escapes_as_lxml_does() -> None:
+    for text in ("", "风险", "a & b", "<b>&amp;</b>", "x > y", "\"'"):
+        element = etree.Element("t")
+        element.text = text
+        assert f"<t>{lxml_text(text)}</t>" == etree.tostring(element, encoding="unicode")
 
 
 # ── the work avoided stays avoided ───────────────────────────────────────────────────────────

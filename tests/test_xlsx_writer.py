@@ -240,10 +240,18 @@ def test_row_height_is_the_one_measuring_every_cell_gives() -> None:
         for width in widths:
             lines = wrapped_lines(str(value or ""), width - 1)
             assert xlsx._row_height([value], [width]) == lines * xlsx.LINE_HEIGHT + 3
-    row = held[:12]
-    lines = max(wrapped_lines(str(value or ""), 5 - 1) for value in row)
-    assert xlsx._row_height(row, [5] * len(row)) == lines * xlsx.LINE_HEIGHT + 3
-    assert xlsx._row_height(row, []) == xlsx.LINE_HEIGHT + 3
+    # Rows of several cells, in either order: a cell is left unmeasured once the row has as
+    # many lines as it could need.
+    for start in range(len(held)):
+        row = held[start : start + 6]
+        for ordered in (row, row[::-1]):
+            cell_widths = [widths[(start + n) % len(widths)] for n in range(len(ordered))]
+            lines = max(
+                wrapped_lines(str(value or ""), width - 1)
+                for value, width in zip(ordered, cell_widths, strict=True)
+            )
+            assert xlsx._row_height(ordered, cell_widths) == lines * xlsx.LINE_HEIGHT + 3
+    assert xlsx._row_height(held, []) == xlsx.LINE_HEIGHT + 3
 
 
 # ── ZipStream ─────────────────────────────────────────────────────────────────────────────────

@@ -685,8 +685,10 @@ def _row_height(values: Sequence[object], widths: Sequence[float]) -> float:
         if not value:  # no text: one line
             continue
         text = value if isinstance(value, str) else str(value)
-        # A character is at most two columns wide, so a short line needs no measuring.
-        if len(text) * 2 > width - 1 or "\n" in text:
+        # A character is at most two columns wide, so a line that could not need more lines
+        # than the row has already (most cells of a row: one text is the longest) needs no
+        # measuring.
+        if "\n" in text or -(-len(text) * 2 // int(max(width - 1, 1.0))) > lines:
             lines = max(lines, wrapped_lines(text, width - 1))
     return lines * LINE_HEIGHT + 3
 
