@@ -397,3 +397,57 @@ def test_documents_that_read_nothing_internal_are_the_same_inside_the_unit_as_fi
         for document in internal_docs:
             taken = any(document is d for d in filed_docs)
             assert taken == (document.name in shared), (root.name, document.name)
+
+
+def test_views_copied_and_trimmed_are_the_views_made_field_by_field(copy_register) -> None:  # type: ignore[no-untyped-def]
+    """Viewer copies a record and takes out what the audience may not read: for every record
+    of the canary register and every example, read from its files and from the cache, in every
+    audience, that is the view made field by field (here, plainly), down to the order of the
+    fields."""
+    from conftest import EXAMPLES
+    from pydantic import BaseModel
+
+    from lianneng.model.base import Record
+    from lianneng.publish.audience import Audience, Viewer
+    from lianneng.speed import Speed
+
+    def by_field(value: Any, sees: Visibility) -> Any:
+        if isinstance(value, BaseModel):
+            shown = {}
+            for name, info in type(value).model_fields.items():
+                visibility = visibility_of(info)
+                if isinstance(value, Record):
+                    visibility = value.field_visibility(name, visibility)
+                if visibility <= sees:
+                    shown[name] = by_field(getattr(value, name), sees)
+            return shown
+        if isinstance(value, list):
+            return [by_field(item, sees) for item in value]
+        if isinstance(value, dict):
+            return {str(key): by_field(item, sees) for key, item in value.items()}
+        return value
+
+    def ordered(value: Any) -> Any:  # dicts compared with their order
+        if isinstance(value, dict):
+            return [(key, ordered(item)) for key, item in value.items()]
+        if isinstance(value, list):
+            return [ordered(item) for item in value]
+        return value
+
+    cached = copy_register(EXAMPLES / "zhijianju")
+    check_register(cached, speed=Speed(cache=True))
+    registers = [
+        check_register(root).register
+        for root in [CANARY, *sorted(p for p in EXAMPLES.iterdir() if p.is_dir())]
+    ]
+    registers.append(check_register(cached, speed=Speed(cache=True)).register)
+    trimmed = 0
+    for register in registers:
+        for audience in Audience:
+            viewer = Viewer(audience)
+            for record in register.all_records():
+                shown = viewer.view(record)
+                expected = by_field(record, audience.sees)
+                assert ordered(shown) == ordered(expected), (record.id, audience)
+                trimmed += len(record.__dict__) > len(shown)
+    assert trimmed > 100  # fields were taken out, not only copied

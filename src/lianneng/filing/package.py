@@ -28,7 +28,7 @@ from lianneng.model.fields import Visibility, visibility_of
 from lianneng.model.kinds import KINDS
 from lianneng.pipeline import Checked, check_register
 from lianneng.problems import Problem, Severity
-from lianneng.publish.audience import Audience, view, visible
+from lianneng.publish.audience import Audience, Viewer, visible
 from lianneng.publish.context import Context
 from lianneng.publish.site import FORMATS, publish
 from lianneng.speed import current_speed
@@ -177,10 +177,11 @@ def _documents(checked: Checked, out: Path) -> dict[str, bytes]:
 def _data(checked: Checked) -> dict[str, bytes]:
     register = checked.register
     ctx = Context(register, Audience.FILING, register.config.locale)
+    viewer = Viewer(Audience.FILING)
     records = []
     for record in register.records:
-        if visible(record, Audience.FILING):
-            shown = {**view(record, Audience.FILING), "kind": record.KIND}
+        if viewer.visible(record):
+            shown = {**viewer.view(record), "kind": record.KIND}
             if isinstance(shown.get("body"), str):
                 shown["body"] = withhold_links(ctx, shown["body"])
             records.append(shown)

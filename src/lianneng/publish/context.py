@@ -10,7 +10,7 @@ from lianneng.grading.base import Grade
 from lianneng.grading.policy import Policy
 from lianneng.model.control import Control
 from lianneng.model.risk import RiskPoint
-from lianneng.publish.audience import Audience, view, visible
+from lianneng.publish.audience import Audience, Viewer
 from lianneng.publish.labels import label
 from lianneng.register import Register
 
@@ -33,22 +33,24 @@ class Context:
 
     def __post_init__(self) -> None:
         hidden = self.hidden_kinds()
+        viewer = Viewer(self.audience)
+        views = self._views
         # A control written inside a risk point is viewed with it; that view is the control's
         # own view too, not made again (a third of the views of a large register).
         viewed_inside: dict[int, View] = {}
         for record in self.register.all_records():
-            if record.KIND in hidden:
+            kind = record.KIND
+            if kind in hidden or record.id in views or not viewer.visible(record):
                 continue
-            if visible(record, self.audience) and record.id not in self._views:
-                shown = viewed_inside.get(id(record))
-                if shown is None:
-                    shown = view(record, self.audience)
-                shown["kind"] = record.KIND
-                self._views[record.id] = shown
-                if isinstance(record, RiskPoint) and "controls" in shown:
-                    for item, item_view in zip(record.controls, shown["controls"], strict=True):
-                        if isinstance(item, Control):
-                            viewed_inside[id(item)] = item_view
+            shown = viewed_inside.pop(id(record), None)
+            if shown is None:
+                shown = viewer.view(record)
+            shown["kind"] = kind
+            views[record.id] = shown
+            if type(record) is RiskPoint and "controls" in shown:
+                for item, item_view in zip(record.controls, shown["controls"], strict=True):
+                    if type(item) is Control:
+                        viewed_inside[id(item)] = item_view
 
     def hidden_kinds(self) -> set[str]:
         """Kinds the unit keeps from this audience as a whole: seed 000 shows its risk points
