@@ -18,6 +18,7 @@ from typing import Any
 
 import docx
 import pytest
+from conftest import assert_same_xlsx
 from docx.document import Document as WordDocument
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -208,7 +209,7 @@ def test_xlsx_sheets_as_xml_give_the_same_bytes_as_openpyxl_styling_each_cell(
     monkeypatch.setattr(xlsx_writer.SheetWriter, "as_xml", False)  # openpyxl's own cells,
     monkeypatch.setattr(xlsx_writer.CellStyles, "dress", style_every_cell)  # each styled anew
     slow = xlsx_writer.render_xlsx(document(5), unit="某局", lang="zh")
-    assert fast == slow
+    assert_same_xlsx(fast, slow)
 
 
 def test_xlsx_copied_styles_give_the_same_bytes_as_styling_each_cell(

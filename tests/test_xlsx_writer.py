@@ -1,8 +1,9 @@
-"""The XLSX writer's sheets as XML are, byte for byte, what openpyxl writes for the same cells.
+"""The XLSX writer's sheets as XML are, byte for byte, what openpyxl writes for the same cells,
+once their characters beyond ASCII are written as references, as lxml writes them.
 
-SheetXml writes each sheet's XML itself and streams it into the zip (see xlsx.py for why); the
-reference is the writer with SheetWriter.as_xml off, every cell an openpyxl cell written by its
-lxml sheet writer and the zip re-packed by normalise_zip. The documents here take the less
+SheetXml writes each sheet's XML itself, in UTF-8, and streams it into the zip (see xlsx.py for
+why); the reference is the writer with SheetWriter.as_xml off, every cell an openpyxl cell written
+by its lxml sheet writer and the zip re-packed by normalise_zip. The documents here take the less
 travelled paths: values Excel or openpyxl would read as formulas, errors or numbers, text XML
 cannot carry or must escape, cells past Excel's limit, every character there is, ragged rows,
 heat maps, many sheets, and sheets large enough to be deflated in parts.
@@ -16,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pytest
+from conftest import assert_same_xlsx
 from openpyxl.cell.cell import Cell
 from openpyxl.worksheet._writer import WorksheetWriter
 
@@ -114,24 +116,6 @@ def openpyxl_xlsx(monkeypatch: pytest.MonkeyPatch, document: Document, **how: st
         return xlsx.render_xlsx(document, unit=how.get("unit", "某局"), lang=how.get("lang", "zh"))
 
 
-def assert_same_bytes(fast: bytes, slow: bytes) -> None:
-    if fast == slow:
-        return
-    # Say which part differs, and where, rather than dumping megabytes.
-    with zipfile.ZipFile(io.BytesIO(fast)) as a, zipfile.ZipFile(io.BytesIO(slow)) as b:
-        assert a.namelist() == b.namelist()
-        for name in a.namelist():
-            x, y = a.read(name), b.read(name)
-            if x != y:
-                pairs = enumerate(zip(x, y, strict=False))
-                at = next((i for i, (p, q) in pairs if p != q), min(len(x), len(y)))
-                pytest.fail(
-                    f"{name} differs at byte {at}:\n{x[at - 200 : at + 200]!r}\n"
-                    f"{y[at - 200 : at + 200]!r}"
-                )
-    pytest.fail("the entries are the same but the zips differ")
-
-
 def test_sheets_here_are_written_as_xml() -> None:
     """lxml is installed, so the comparisons below compare two ways of writing, not one."""
     assert xlsx.SheetWriter.as_xml
@@ -147,7 +131,7 @@ def test_awkward_values_give_openpyxls_bytes(
     for subtitle in ("副标题 =x", ""):
         document = awkward_document(how["lang"], subtitle)
         fast = xlsx.render_xlsx(document, unit=how["unit"], lang=how["lang"])
-        assert_same_bytes(fast, openpyxl_xlsx(monkeypatch, document, **how))
+        assert_same_xlsx(fast, openpyxl_xlsx(monkeypatch, document, **how))
 
 
 def test_every_character_gives_openpyxls_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -157,7 +141,7 @@ def test_every_character_gives_openpyxls_bytes(monkeypatch: pytest.MonkeyPatch) 
     text = "".join(chr(c) for c in characters)
     cells = [text[i : i + 3000] for i in range(0, len(text), 3000)]
     document = Document("chars", "每个字符", [Table(("字符",), tuple((c,) for c in cells))])
-    assert_same_bytes(
+    assert_same_xlsx(
         xlsx.render_xlsx(document, unit="", lang="zh"),
         openpyxl_xlsx(monkeypatch, document, unit=""),
     )
@@ -167,7 +151,7 @@ def test_a_document_without_tables_gives_openpyxls_bytes(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     document = Document("empty", "制度目录", [Paragraph("无")], subtitle="=x")
-    assert_same_bytes(
+    assert_same_xlsx(
         xlsx.render_xlsx(document, unit="某局", lang="zh"), openpyxl_xlsx(monkeypatch, document)
     )
 
@@ -175,7 +159,7 @@ def test_a_document_without_tables_gives_openpyxls_bytes(
 def test_many_sheets_give_openpyxls_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
     tables = [Table(("步骤", "风险"), ((str(n), f"风险 {n}"),), "流程") for n in range(60)]
     document = Document("flows", "流程图", [*tables, Table(("x",), (), "Sheet")])
-    assert_same_bytes(
+    assert_same_xlsx(
         xlsx.render_xlsx(document, unit="某局", lang="zh"), openpyxl_xlsx(monkeypatch, document)
     )
 
@@ -199,7 +183,7 @@ def test_a_large_sheet_is_deflated_in_parts_and_gives_openpyxls_bytes(
     monkeypatch.setattr(ZipStream, "stream", counted)
     fast = xlsx.render_xlsx(document, unit="某局", lang="zh")
     assert max(parts) > 3  # the sheet went through the helper thread in several parts
-    assert_same_bytes(fast, openpyxl_xlsx(monkeypatch, document))
+    assert_same_xlsx(fast, openpyxl_xlsx(monkeypatch, document))
 
 
 def test_sheets_as_xml_make_no_openpyxl_cells_and_use_no_sheet_writer() -> None:

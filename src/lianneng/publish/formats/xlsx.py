@@ -10,7 +10,10 @@ cell objects and sheet writer cost tens of microseconds a cell and a millisecond
 and a register's documents run to a million cells or a thousand sheets. The XML is made as the
 zip is written, each part deflated on a helper thread while the next is made (ZipStream), as
 deflating is then most of the time. SheetCells writes a sheet the plain way, through openpyxl's
-cells and zip; the tests hold SheetXml to its bytes.
+cells and zip; the tests hold SheetXml to its bytes, but for one thing: SheetXml writes UTF-8
+(XML's own encoding), where openpyxl's lxml writes each character beyond ASCII as a reference
+(&#39118;). A Chinese character is then 3 bytes, not 8: a large register's sheets are a sixth
+smaller, and a tenth quicker to make and deflate.
 """
 
 from __future__ import annotations
@@ -602,7 +605,7 @@ class SheetXml:
             parts += cells
             parts.append("</row>")
             if written > size:
-                yield _ascii("".join(parts))
+                yield "".join(parts).encode()
                 parts, written, size = [], 0, min(2 * size, largest)
         parts.append("</sheetData>")
         if self.filter:
@@ -610,7 +613,7 @@ class SheetXml:
         if self.merged:
             parts.append(_merge_cells(self.merged))
         parts.append(SHEET_END)
-        yield _ascii("".join(parts))
+        yield "".join(parts).encode()
 
     def style(self, look: Look, quote: bool, cell_styles: IndexedList[StyleArray]) -> str:
         """The s attribute of a cell with `look` (and the quote prefix or not): SheetCells.put's
@@ -619,11 +622,6 @@ class SheetXml:
         if quote:
             array.quotePrefix = True
         return f' s="{cell_styles.add(array)}"' if any(array) else ""
-
-
-def _ascii(xml: str) -> bytes:
-    """XML as lxml writes openpyxl's sheets: in ASCII, other characters as decimal references."""
-    return xml.encode("ascii", "xmlcharrefreplace")
 
 
 def _sheet_views(header_row: int, frozen_column: int) -> str:
@@ -665,7 +663,6 @@ def _cell_xml(value: str | int) -> tuple[str | int | None, bool, str]:
     text = _cell_text(value)
     if not text:
         return None, False, EMPTY_CELL
-    # Characters beyond ASCII become references when the sheet is encoded.
     escaped = lxml_text(text)
     space = ' xml:space="preserve"' if text != text.strip() else ""
     xml = f' t="inlineStr"><is><t{space}>{escaped}</t></is></c>'
