@@ -15,6 +15,7 @@ from lianneng.model.fields import Visibility, ref_kinds, table_of, visibility_of
 from lianneng.model.kinds import KINDS
 from lianneng.model.walk import walk
 from lianneng.pipeline import check_register
+from lianneng.publish.jinja import RegisterSandbox
 
 CANARY = DATA / "canary"
 
@@ -185,6 +186,46 @@ def test_register_template_overrides_and_typos_are_located(
     assert result.code == 1
     assert "templates/risk-list.md.j2" in result.out and "T001" in result.out
     assert not (tmp_path / "out2" / "public").exists()
+
+
+def test_a_documents_blocks_are_rendered_once_for_every_audience_by_their_own_template(
+    run, tmp_path: Path, copy_register
+) -> None:  # type: ignore[no-untyped-def]
+    """blocks.md.j2 renders a document's blocks, given nothing else: a register may override
+    it, equal blocks are rendered once whichever audiences show them, and a blocks template
+    that asks for the page (here the audience) is a located problem, not a page's text."""
+    from conftest import EXAMPLES
+
+    root = copy_register(EXAMPLES / "zhijianju")
+    templates = root / "templates"
+    templates.mkdir()
+    (templates / "blocks.md.j2").write_text(
+        "{% for block in blocks %}"
+        "[{{ 'chart' if block is flowchart else 'table' if block is table else 'other' }}]\n"
+        "{% endfor %}",
+        encoding="utf-8",
+    )
+    rendered: list[int] = []
+    original = RegisterSandbox.get_template
+
+    def counted(self: RegisterSandbox, name: Any, *args: Any, **kwargs: Any) -> Any:
+        if name == "blocks.md.j2":
+            rendered.append(1)
+        return original(self, name, *args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(RegisterSandbox, "get_template", counted)
+        outputs = published(run, root, tmp_path / "out", "-f", "md")
+    audiences = ("public", "filing", "internal")
+    flows = {a: outputs[tmp_path / "out" / a / "flows.md"] for a in audiences}
+    assert "[chart]\n[table]\n" in flows["public"]
+    assert flows["filing"].split("\n\n", 2)[2] == flows["internal"].split("\n\n", 2)[2]
+    documents = sum(1 for path in outputs if path.name != "index.md")
+    assert 0 < len(rendered) < documents  # each distinct list of blocks once
+    (templates / "blocks.md.j2").write_text("{{ audience }}\n", encoding="utf-8")
+    result = run("publish", str(root), "--out", str(tmp_path / "out2"), "-f", "md")
+    assert result.code == 1
+    assert "templates/blocks.md.j2" in result.out and "T001" in result.out
 
 
 def test_hostile_template_reads_nothing(hostile: Path, run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

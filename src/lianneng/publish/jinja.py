@@ -18,6 +18,7 @@ from typing import Any
 from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateError
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from markupsafe import Markup
 
 from lianneng import timebound
 from lianneng.publish import blocks, markup
@@ -160,8 +161,19 @@ def environment(register_root: Path | None) -> RegisterSandbox:
             "html_cells": markup.html_cells,
         }
     )
-    once = markup.BlockRenderings().once
+    renderings = markup.BlockRenderings()
+    once = renderings.once
+
+    def blocks_in(template: str, made: Callable[[str], str]) -> Callable[[object], str]:
+        # A template given the blocks alone (not the page, nor the audience): the same blocks
+        # give the same text, whoever the document is for.
+        return renderings.once_all(
+            lambda blocks: made(env.get_template(template).render(blocks=blocks))
+        )
+
     env.globals.update(
+        blocks_markdown=blocks_in("blocks.md.j2", str),
+        blocks_html=blocks_in("blocks.html.j2", Markup),
         md_table=markup.md_table,
         heat_rows=markup.heat_rows,
         table_markdown=once(markup.table_markdown),

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from typing import Any, TypeVar
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar, get_args
 
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
-from lianneng.publish.blocks import Body, FlowChart, HeatMap, RiskMark, Table
+from lianneng.publish.blocks import Block, Body, FlowChart, HeatMap, RiskMark, Table
 
 # ── Markdown ───────────────────────────────────────────────────────────────────────────────
 
@@ -293,8 +293,29 @@ class BlockRenderings:
 
         return rendered
 
+    def once_all(self, render: Callable[[Sequence[Block]], _R]) -> Callable[[object], _R]:
+        """`render` of a document's blocks, made once for equal blocks: an audience's document
+        is often another's, or equal to it (a large register's flows: ten thousand charts, a
+        second and a half a time)."""
+
+        def rendered(blocks: object) -> _R:
+            if not isinstance(blocks, list | tuple) or not _BLOCKS.issuperset(map(type, blocks)):
+                return render(blocks)  # type: ignore[arg-type]  # a template's own: as it is
+            key = (render, tuple(blocks))
+            try:
+                done = self._done.get(key, _NOT_YET)
+            except TypeError:  # a block holding a list: not hashable, so made each time
+                return render(blocks)
+            if done is _NOT_YET:
+                done = self._done[key] = render(blocks)
+            result: _R = done
+            return result
+
+        return rendered
+
 
 _KEPT = frozenset({Table, FlowChart, Body})
+_BLOCKS = frozenset(get_args(Block))
 _NOT_YET = object()
 
 
