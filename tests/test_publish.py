@@ -492,3 +492,43 @@ def test_views_copied_and_trimmed_are_the_views_made_field_by_field(copy_registe
                 assert ordered(shown) == ordered(expected), (record.id, audience)
                 trimmed += len(record.__dict__) > len(shown)
     assert trimmed > 100  # fields were taken out, not only copied
+
+
+def test_a_rendering_of_a_block_is_kept_until_its_last_expected_use() -> None:
+    """Told which documents are to come, BlockRenderings renders each block once and lets go
+    of the rendering when the last document showing it has asked; a block asked for again
+    after that is rendered again, the same; not told, it keeps every rendering."""
+    from lianneng.publish.blocks import Document, Heading, Table
+    from lianneng.publish.markup import BlockRenderings
+
+    shared = Table(("a",), (("1",),), "共用")
+    alone = Table(("b",), (("2",),), "独有")
+    equal = Table(("a",), (("1",),), "共用")  # equal to `shared`, not the same object
+    documents = [
+        Document("one", "一", [Heading("x"), shared, alone]),
+        Document("two", "二", [Heading("x"), equal]),
+    ]
+    made: list[str] = []
+
+    def render(table: Table) -> str:
+        made.append(table.title)
+        return f"<{table.title}>"
+
+    renderings = BlockRenderings()
+    renderings.expect(documents)
+    once = renderings.once(render)
+    assert [once(shared), once(alone)] == ["<共用>", "<独有>"]
+    assert renderings._done  # the shared table's rendering waits for its second document
+    assert once(equal) == "<共用>"
+    assert made == ["共用", "独有"] and not renderings._done  # each made once, none kept
+    assert once(shared) == "<共用>" and made[-1] == "共用"  # past its uses: made again
+
+    whole = renderings.once_all(lambda blocks: str(len(blocks)))
+    assert [whole(documents[0].blocks), whole(documents[1].blocks)] == ["3", "2"]
+    assert not renderings._done
+
+    kept = BlockRenderings()
+    once = kept.once(render)
+    made.clear()
+    assert [once(shared), once(equal), once(shared)] == ["<共用>"] * 3
+    assert made == ["共用"] and len(kept._done) == 1

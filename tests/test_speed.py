@@ -477,6 +477,7 @@ def test_what_audiences_share_is_rendered_once_and_the_files_are_the_same(  # ty
     # Each audience's every file made afresh: the same bytes.
     monkeypatch.setattr(site.Renderer, "earlier_office_file", lambda self, *job: None)
     monkeypatch.setattr(markup.BlockRenderings, "once", lambda self, render: render)
+    monkeypatch.setattr(markup.BlockRenderings, "once_all", lambda self, render: render)
     assert published("each") == once
 
 

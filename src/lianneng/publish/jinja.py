@@ -83,6 +83,7 @@ class RegisterSandbox(ImmutableSandboxedEnvironment):
         super().__init__(**options)
         self.range_left = RANGE_BUDGET
         self.globals["range"] = self._range
+        self.renderings = markup.BlockRenderings()  # what the globals below render, kept
 
     def renew_budget(self) -> None:
         self.range_left = RANGE_BUDGET
@@ -161,7 +162,7 @@ def environment(register_root: Path | None) -> RegisterSandbox:
             "html_cells": markup.html_cells,
         }
     )
-    renderings = markup.BlockRenderings()
+    renderings = env.renderings
     once = renderings.once
 
     def blocks_in(template: str, made: Callable[[str], str]) -> Callable[[object], str]:

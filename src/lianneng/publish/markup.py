@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar, get_args
 
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
-from lianneng.publish.blocks import Block, Body, FlowChart, HeatMap, RiskMark, Table
+from lianneng.publish.blocks import Block, Body, Document, FlowChart, HeatMap, RiskMark, Table
 
 # ── Markdown ───────────────────────────────────────────────────────────────────────────────
 
@@ -274,22 +276,33 @@ _R = TypeVar("_R")
 class BlockRenderings:
     """Renderings of blocks, kept for one publish run. A rendering is a pure function of its
     block, and the audiences' documents share most of their tables and charts (those show public
-    fields only), so each distinct block is rendered once per function, not once per audience."""
+    fields only), so each distinct block is rendered once per function, not once per audience.
+
+    Told which documents are to be rendered (expect), it keeps each rendering only until the
+    last of them that shows the block has asked for it: kept to the end of the run, a large
+    register's renderings took 600 MB."""
 
     def __init__(self) -> None:
         self._done: dict[tuple[Callable[..., Any], object], Any] = {}
+        # How often the expected documents show each block (and each document's blocks),
+        # and how often each rendering has been asked for; None until told.
+        self._shown: Counter[object] | None = None
+        self._asked: Counter[tuple[Callable[..., Any], object]] = Counter()
+
+    def expect(self, documents: Iterable[Document]) -> None:
+        shown = self._shown if self._shown is not None else Counter()
+        for document in documents:
+            shown.update(block for block in document.blocks if type(block) in _KEPT)
+            with contextlib.suppress(TypeError):  # a block holding a list: never kept
+                shown[tuple(document.blocks)] += 1
+        self._shown = shown
 
     def once(self, render: Callable[[_RenderedBlock], _R]) -> Callable[[_RenderedBlock], _R]:
         def rendered(block: _RenderedBlock) -> _R:
             if type(block) not in _KEPT:  # a register's template may pass anything at all
                 return render(block)
-            key = (render, block)  # a block is frozen: equal blocks, equal renderings
-            # One lookup: a large table's hash is not kept, and costs a walk of all its rows.
-            done = self._done.get(key, _NOT_YET)
-            if done is _NOT_YET:
-                done = self._done[key] = render(block)
-            result: _R = done
-            return result
+            # A block is frozen: equal blocks, equal renderings.
+            return self._kept(render, block, lambda: render(block))
 
         return rendered
 
@@ -301,17 +314,28 @@ class BlockRenderings:
         def rendered(blocks: object) -> _R:
             if not isinstance(blocks, list | tuple) or not _BLOCKS.issuperset(map(type, blocks)):
                 return render(blocks)  # type: ignore[arg-type]  # a template's own: as it is
-            key = (render, tuple(blocks))
-            try:
-                done = self._done.get(key, _NOT_YET)
-            except TypeError:  # a block holding a list: not hashable, so made each time
-                return render(blocks)
-            if done is _NOT_YET:
-                done = self._done[key] = render(blocks)
-            result: _R = done
-            return result
+            return self._kept(render, tuple(blocks), lambda: render(blocks))
 
         return rendered
+
+    def _kept(self, render: Callable[..., Any], shown: object, make: Callable[[], _R]) -> _R:
+        key = (render, shown)
+        try:
+            done = self._done.get(key, _NOT_YET)
+        except TypeError:  # a block holding a list: made each time
+            return make()
+        if done is _NOT_YET:
+            done = make()
+        if self._shown is None:  # not told what is to come: kept to the end
+            self._done[key] = done
+        else:
+            self._asked[key] += 1
+            if self._asked[key] < self._shown[shown]:
+                self._done[key] = done
+            else:  # its last expected use
+                self._done.pop(key, None)
+        result: _R = done
+        return result
 
 
 _KEPT = frozenset({Table, FlowChart, Body})

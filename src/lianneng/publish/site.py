@@ -127,7 +127,7 @@ def publish(
     renderer = Renderer(
         environment(register.root), converter(script), register.root, result, office
     )
-    finishing: list[Callable[[], dict[str, bytes | Future[bytes]]]] = []
+    folders: list[Folder] = []
     made: dict[tuple[Audience, str], Document | None] = {}
     # Each file is written (staged) as soon as it is made, and put in place at the end, once
     # nothing has failed.
@@ -155,15 +155,17 @@ def publish(
                         built = each_document(ctx, selected, made)
                     for document in built:
                         folder.add(document)
-                    finishing.append(folder.finish)
-                # Every folder's Markdown and HTML before waiting for any office file.
-                for finish in finishing:
-                    finish()
+                    folders.append(folder)
+                # Every folder's Markdown and HTML before waiting for any office file; a
+                # rendering of a block is kept until the last of them to show it is rendered.
+                renderer.env.renderings.expect(d for each in folders for d in each.documents)
+                for folder in folders:
+                    folder.finish()
                 outputs = renderer.collect(staging.started)
             finally:
                 if office is not None:
                     office.close()
-        keep_until_exit((renderer, finishing))  # every audience's documents
+        keep_until_exit((renderer, folders))  # every audience's documents
         # Built while the register's checks ran beside: an error they find stops the writing
         # (the caller reports it), as does any in a template.
         failed = any(p.severity is Severity.ERROR for p in result.problems) or (
