@@ -532,3 +532,17 @@ def test_a_rendering_of_a_block_is_kept_until_its_last_expected_use() -> None:
     made.clear()
     assert [once(shared), once(equal), once(shared)] == ["<共用>"] * 3
     assert made == ["共用"] and len(kept._done) == 1
+
+
+def test_blocks_that_cannot_be_hashed_are_rendered_each_time() -> None:
+    """A table whose rows are a list (a builder of a register's own may make one) cannot be
+    looked up: it is rendered each time it is asked for, expected or not."""
+    from lianneng.publish.blocks import Document, Table
+    from lianneng.publish.markup import BlockRenderings, table_markdown
+
+    table = Table(("a",), [("1",)], "列表")  # type: ignore[arg-type]
+    renderings = BlockRenderings()
+    renderings.expect([Document("one", "一", [table]), Document("two", "二", [table])])
+    once, whole = renderings.once(table_markdown), renderings.once_all(len)
+    assert once(table) == once(table) == table_markdown(table)
+    assert whole([table]) == 1 and not renderings._done

@@ -279,8 +279,8 @@ class BlockRenderings:
     fields only), so each distinct block is rendered once per function, not once per audience.
 
     Told which documents are to be rendered (expect), it keeps each rendering only until the
-    last of them that shows the block has asked for it: kept to the end of the run, a large
-    register's renderings took 600 MB."""
+    last of them that shows the block has asked for it: kept to the end of the run, they added
+    about 450 MB to the peak of publishing a large register."""
 
     def __init__(self) -> None:
         self._done: dict[tuple[Callable[..., Any], object], Any] = {}
@@ -292,9 +292,10 @@ class BlockRenderings:
     def expect(self, documents: Iterable[Document]) -> None:
         shown = self._shown if self._shown is not None else Counter()
         for document in documents:
-            shown.update(block for block in document.blocks if type(block) in _KEPT)
-            with contextlib.suppress(TypeError):  # a block holding a list: never kept
-                shown[tuple(document.blocks)] += 1
+            blocks = [block for block in document.blocks if type(block) in _KEPT]
+            for each in (*blocks, tuple(document.blocks)):
+                with contextlib.suppress(TypeError):  # a block holding a list: never kept
+                    shown[each] += 1
         self._shown = shown
 
     def once(self, render: Callable[[_RenderedBlock], _R]) -> Callable[[_RenderedBlock], _R]:
