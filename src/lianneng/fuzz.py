@@ -408,6 +408,8 @@ RECURSION = [
     "{% include 'base.html.j2' %}",
     "{% extends 'base.html.j2' %}",
     "{% import 'index.md.j2' as x %}",
+    "{{ blocks_markdown(blocks) }}",
+    "{{ blocks_html(doc.blocks + doc.blocks) }}",
 ]
 LOOPS = [
     "{% for i in range(2000) %}{{ i }}{% endfor %}",
