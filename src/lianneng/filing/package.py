@@ -28,7 +28,7 @@ from lianneng.model.fields import Visibility, visibility_of
 from lianneng.model.kinds import KINDS
 from lianneng.pipeline import Checked, check_register
 from lianneng.problems import Problem, Severity
-from lianneng.publish.audience import Audience, Viewer, visible
+from lianneng.publish.audience import Audience, Viewer
 from lianneng.publish.context import Context
 from lianneng.publish.site import FORMATS, publish
 from lianneng.speed import current_speed
@@ -276,8 +276,9 @@ def _changes(changes: ChangeSet) -> dict[str, Any]:
 
 def _summary(checked: Checked) -> dict[str, Any]:
     by_kind: dict[str, int] = {}
+    viewer = Viewer(Audience.FILING)
     for record in checked.register.records:
-        if visible(record, Audience.FILING):
+        if viewer.visible(record):
             by_kind[record.KIND] = by_kind.get(record.KIND, 0) + 1
     levels: dict[str, int] = {}
     for grade in checked.grades.values():

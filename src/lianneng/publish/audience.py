@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
-from pydantic.fields import FieldInfo
 
 from lianneng.model.base import Record
 from lianneng.model.fields import Visibility, visibility_of
@@ -103,7 +102,7 @@ class Viewer:
             shape = _Shape(
                 frozenset(name for name, _ in fields),
                 hidden,
-                tuple(name for name in seen if not _holds_leaves(kind.model_fields[name])),
+                tuple(name for name in seen if not _leaf_type(kind.model_fields[name].annotation)),
                 # A dict keeps the room it was made with: one that lost a third of its fields
                 # or more is copied again, smaller (the public's views of a large register:
                 # 186 against 109 MB).
@@ -128,7 +127,10 @@ class Viewer:
         return value
 
     def visible(self, record: Record) -> bool:
-        """visible(record, audience), its answer for each kind of record worked out once."""
+        """Whether the record appears at all: it must have a field beyond its id for the
+        audience (worked out once for each kind of record). People, written analyses and (for
+        the public) warnings have none, so they never appear; nor, for the public, do power
+        items not disclosed."""
         kind = type(record)
         shows = self._shows.get(kind)
         if shows is None:
@@ -148,12 +150,8 @@ class _Shape:
     compact: bool  # whether a view is copied again once the hidden fields are taken out
 
 
-def _holds_leaves(info: FieldInfo) -> bool:
-    """Whether a field can hold only values that are data as they stand (its type says so)."""
-    return _leaf_type(info.annotation)
-
-
 def _leaf_type(annotation: Any) -> bool:
+    """Whether a field of this type can hold only values that are data as they stand."""
     if annotation in _LEAVES:
         return True
     origin = typing.get_origin(annotation)
@@ -184,18 +182,6 @@ def _seen_by(model: type[BaseModel], sees: Visibility) -> tuple[str, ...]:
 # Values that are data as they stand: most of a register, passed by before the slower checks
 # (BaseModel's metaclass makes isinstance costly).
 _LEAVES = frozenset({str, int, bool, float, type(None), datetime.date, datetime.datetime})
-
-
-def visible(record: Record, audience: Audience) -> bool:
-    """Whether the record appears at all: it must have a field beyond its id for the audience.
-
-    People, written analyses and (for the public) warnings have none, so they never appear.
-    """
-    if audience is Audience.INTERNAL:
-        return True
-    if audience is Audience.PUBLIC and isinstance(record, PowerItem) and not record.public:
-        return False
-    return _shows_some(type(record), _SEES[audience])
 
 
 @functools.cache
